@@ -1,0 +1,42 @@
+import { FluentProvider, makeStaticStyles, makeStyles } from '@fluentui/react-components';
+import { useEffect } from 'react';
+import { Shell } from './Shell.js';
+import { colorSchemeFor, fluentThemeFor } from './theme.js';
+import type { TeamsHost } from './TeamsHost.js';
+import { useHostConnection } from './useHostConnection.js';
+
+const usePageStyles = makeStaticStyles({
+  // The tab fills the Teams frame edge to edge; the provider below paints the background.
+  'html, body': { margin: 0, padding: 0 },
+});
+
+const useStyles = makeStyles({
+  provider: {
+    // dvh so mobile webviews with collapsing toolbars don't leave a strip of unpainted page.
+    minHeight: ['100vh', '100dvh'],
+  },
+});
+
+export interface AppProps {
+  readonly host: TeamsHost;
+  /** `window.location.search`, passed in so the app doesn't read globals it could be given. */
+  readonly search: string;
+}
+
+export function App({ host, search }: AppProps) {
+  usePageStyles();
+  const styles = useStyles();
+  const { status, theme } = useHostConnection(host, search);
+
+  useEffect(() => {
+    // On the root element so the page scrollbar matches too, and so Chromium doesn't paint an
+    // opaque backdrop behind the frame when our scheme differs from the Teams page's.
+    document.documentElement.style.colorScheme = colorSchemeFor(theme);
+  }, [theme]);
+
+  return (
+    <FluentProvider theme={fluentThemeFor(theme)} className={styles.provider}>
+      <Shell status={status} />
+    </FluentProvider>
+  );
+}
