@@ -1,0 +1,7 @@
+import { m001Initial } from './001_initial.js';
+import type { Migration } from './migration.js';
+
+export type { Migration } from './migration.js';
+
+/** Every migration, in order. To add one: create `NNN_name.ts` next to these and append it here. */
+export const MIGRATIONS: readonly Migration[] = [m001Initial];
