@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, exportJWK, generateKeyPair, jwtVerify, createLocalJWKSet, type JWK, type JWTPayload, type CryptoKey } from 'jose';
+
+/**
+ * An RS256 signing authority with a JWKS of (at least) two keys, like Entra ID and the Bot
+ * Framework publish: tokens are signed with the active key, and `rotate()` moves signing to a
+ * fresh key while the old one stays published, so verifiers must select keys by `kid`.
+ */
+export interface SigningKey {
+  readonly kid: string;
+  readonly privateKey: CryptoKey;
+  readonly publicJwk: JWK;
+}
+
+export class Issuer {
+  private keys: SigningKey[] = [];
+  private active = 0;
+
+  private constructor() {}
+
+  static async create(keyCount = 2): Promise<Issuer> {
+    const issuer = new Issuer();
+    for (let i = 0; i < keyCount; i += 1) issuer.keys.push(await newKey());
+    return issuer;
+  }
+
+  /** The JSON Web Key Set to publish at the `jwks_uri`. */
+  jwks(): { keys: JWK[] } {
+    return { keys: this.keys.map((k) => k.publicJwk) };
+  }
+
+  get activeKid(): string {
+    const key = this.keys[this.active];
+    if (key === undefined) throw new Error('issuer has no keys');
+    return key.kid;
+  }
+
+  /** Adds a new key, signs with it from now on, and retires the oldest beyond `keep`. */
+  async rotate(keep = 2): Promise<void> {
+    this.keys.push(await newKey());
+    while (this.keys.length > keep) this.keys.shift();
+    this.active = this.keys.length - 1;
+  }
+
+  async sign(claims: JWTPayload & Record<string, unknown>, options: { lifetimeSeconds?: number; kid?: string } = {}): Promise<string> {
+    const key = options.kid === undefined ? this.keys[this.active] : this.keys.find((k) => k.kid === options.kid);
+    if (key === undefined) throw new Error(`no signing key ${options.kid ?? ''}`);
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ iat: now, nbf: now, exp: now + (options.lifetimeSeconds ?? 3600), ...claims })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid, x5t: key.kid })
+      .sign(key.privateKey);
+  }
+
+  /** Verifies a token this issuer signed (used by stand-ins to check bearer tokens they issued). */
+  async verify(token: string): Promise<JWTPayload | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks()), { algorithms: ['RS256'] });
+      return payload;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+async function newKey(): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+  const kid = randomUUID().replace(/-/g, '').slice(0, 27);
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, use: 'sig', alg: 'RS256', kty: 'RSA' };
+  return { kid, privateKey, publicJwk };
+}
