@@ -52,6 +52,13 @@ param webexClientId string = ''
 @description('SECRET_WEBEX_CLIENT_SECRET: served to the app as WEBEX_CLIENT_SECRET.')
 param webexClientSecret string = ''
 
+@secure()
+@description('SECRET_TOKEN_ENCRYPTION_KEYS: the token key ring, "<keyId>:<base64 32-byte key>,...", served as TOKEN_ENCRYPTION_KEYS.')
+param tokenEncryptionKeys string
+
+@description('TOKEN_ENCRYPTION_ACTIVE_KEY_ID: which key of the ring seals new tokens.')
+param tokenEncryptionActiveKeyId string
+
 @description('Store the secrets in Key Vault and give the app Key Vault references instead of values.')
 param enableKeyVault bool = true
 
@@ -91,6 +98,11 @@ var secrets = [
     setting: 'WEBEX_CLIENT_SECRET'
     secretName: 'webex-client-secret'
     value: webexClientSecret
+  }
+  {
+    setting: 'TOKEN_ENCRYPTION_KEYS'
+    secretName: 'token-encryption-keys'
+    value: tokenEncryptionKeys
   }
   {
     setting: 'DATABASE_URL'
@@ -248,6 +260,7 @@ resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
       AAD_APP_TENANT_ID: aadAppTenantId
       AAD_APP_OAUTH_AUTHORITY_HOST: aadAppOauthAuthorityHost
       WEBEX_CLIENT_ID: webexClientId
+      TOKEN_ENCRYPTION_ACTIVE_KEY_ID: tokenEncryptionActiveKeyId
       // /home survives restarts and redeploys; the deployed package itself is read-only.
       DATA_DIR: '/home/callbridge'
       WEBSITE_RUN_FROM_PACKAGE: '1'

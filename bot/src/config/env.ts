@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTokenKeyRing, type TokenKeyRing } from '../auth/key-ring.js';
 import { err, ok, type Result } from '../shared/result.js';
 
 /**
@@ -9,6 +10,7 @@ import { err, ok, type Result } from '../shared/result.js';
 
 const REAL_CLOUD = {
   authorityHost: 'https://login.microsoftonline.com',
+  v1TokenIssuerHost: 'https://sts.windows.net',
   graphBaseUrl: 'https://graph.microsoft.com',
   webexBaseUrl: 'https://webexapis.com',
   botOpenIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
@@ -58,6 +60,8 @@ const rawSchema = z.object({
   AAD_APP_CLIENT_SECRET: optionalString,
   AAD_APP_TENANT_ID: optionalGuid,
   AAD_APP_OAUTH_AUTHORITY_HOST: url.default(REAL_CLOUD.authorityHost),
+  /** Issuer host of v1 access tokens (`<host>/<tid>/`); only the sandbox changes it. */
+  AAD_APP_V1_TOKEN_ISSUER_HOST: url.default(REAL_CLOUD.v1TokenIssuerHost),
   ALLOWED_TENANT_IDS: csv.pipe(z.array(z.uuid({ error: 'must be a comma-separated list of tenant GUIDs' }))),
 
   GRAPH_BASE_URL: url.default(REAL_CLOUD.graphBaseUrl),
@@ -75,6 +79,9 @@ const rawSchema = z.object({
       message: 'must be a postgres:// or postgresql:// connection string (leave unset for embedded SQLite)',
     })
     .transform((v) => (v === '' ? undefined : v)),
+  // Checked (and turned into a key ring) by parseTokenKeyRing in bot/src/auth/key-ring.ts.
+  TOKEN_ENCRYPTION_KEYS: optionalString,
+  TOKEN_ENCRYPTION_ACTIVE_KEY_ID: optionalString,
 });
 
 type Raw = z.infer<typeof rawSchema>;
@@ -106,6 +113,8 @@ export interface Config {
     readonly allowedTenantIds: readonly string[];
     /** `api://<host>/botid-<BOT_ID>`: what the manifest's webApplicationInfo.resource says. */
     readonly applicationIdUri: string;
+    /** Issuer host of v1 access tokens (`<host>/<tid>/`): `https://sts.windows.net` in the real cloud. */
+    readonly v1TokenIssuerHost: string;
   };
   readonly graph: { readonly baseUrl: string };
   readonly webex: {
@@ -114,6 +123,8 @@ export interface Config {
     readonly clientSecret: string | undefined;
   };
   readonly store: { readonly dataDir: string; readonly databaseUrl: string | undefined };
+  /** Keys of the token vault (bot/src/auth/token-vault.ts). Never log it: use summarizeConfig. */
+  readonly tokenVault: TokenKeyRing;
   readonly tab: {
     readonly distDir: string;
     /** Origins besides Teams and Microsoft 365 allowed to frame the tab: the sandbox dev host only. */
@@ -150,12 +161,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
   const parsed = rawSchema.safeParse(
     Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== '')),
   );
+  const keyRing = parseTokenKeyRing({
+    keys: env.TOKEN_ENCRYPTION_KEYS,
+    activeKeyId: env.TOKEN_ENCRYPTION_ACTIVE_KEY_ID,
+    mode: modeOf(env),
+  });
   // Cross-field rules are checked on the raw input too, so one error lists every problem.
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)),
     ...crossFieldProblems(env),
+    ...(keyRing.ok ? [] : keyRing.error),
   ];
-  if (!parsed.success || problems.length > 0) return err(new ConfigError(problems));
+  if (!parsed.success || !keyRing.ok || problems.length > 0) return err(new ConfigError(problems));
   const raw = parsed.data;
   const mode = modeOf(env);
 
@@ -188,6 +205,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       authorityHost: stripSlash(raw.AAD_APP_OAUTH_AUTHORITY_HOST),
       allowedTenantIds: raw.ALLOWED_TENANT_IDS.length > 0 ? raw.ALLOWED_TENANT_IDS : [tenantId],
       applicationIdUri: `api://${host}/botid-${botId}`,
+      v1TokenIssuerHost: stripSlash(raw.AAD_APP_V1_TOKEN_ISSUER_HOST),
     },
     graph: { baseUrl: stripSlash(raw.GRAPH_BASE_URL) },
     webex: {
@@ -196,6 +214,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       clientSecret: raw.WEBEX_CLIENT_SECRET,
     },
     store: { dataDir: raw.DATA_DIR, databaseUrl: raw.DATABASE_URL },
+    tokenVault: keyRing.value,
     tab: {
       distDir: raw.TAB_DIST_DIR,
       extraFrameAncestors: raw.SANDBOX_HOST_ORIGIN === undefined ? [] : [new URL(raw.SANDBOX_HOST_ORIGIN).origin],
@@ -255,6 +274,7 @@ export function summarizeConfig(config: Config): Record<string, unknown> {
       clientId: config.entra.clientId,
       tenantId: config.entra.tenantId,
       authorityHost: config.entra.authorityHost,
+      v1TokenIssuerHost: config.entra.v1TokenIssuerHost,
       allowedTenantIds: config.entra.allowedTenantIds,
       clientSecret: config.entra.clientSecret === undefined ? 'unset' : SECRET,
     },
@@ -268,6 +288,11 @@ export function summarizeConfig(config: Config): Record<string, unknown> {
       kind: config.store.databaseUrl === undefined ? 'sqlite' : 'postgres',
       dataDir: config.store.dataDir,
       databaseUrl: config.store.databaseUrl === undefined ? 'unset' : redactUrl(config.store.databaseUrl),
+    },
+    tokenVault: {
+      activeKeyId: config.tokenVault.activeKeyId,
+      keyIds: [...config.tokenVault.keys.keys()],
+      source: config.tokenVault.source,
     },
   };
 }

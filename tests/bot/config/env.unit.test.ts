@@ -9,6 +9,8 @@ const LIVE = {
   BOT_PASSWORD: 'bot-password-value',
   BOT_ENDPOINT: 'https://callbridge.contoso.com/',
   DATABASE_URL: 'postgres://cb:db-password-value@db.contoso.com:5432/cb',
+  TOKEN_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+  TOKEN_ENCRYPTION_ACTIVE_KEY_ID: 'k1',
 };
 
 describe('loadConfig', () => {
@@ -91,7 +93,7 @@ describe('summarizeConfig', () => {
     const text = JSON.stringify(summarizeConfig(result.value));
     assert.match(text, /graph\.microsoft\.com/);
     assert.match(text, /33333333-3333-4333-8333-333333333333/);
-    for (const secret of ['client-secret-value', 'bot-password-value', 'db-password-value']) {
+    for (const secret of ['client-secret-value', 'bot-password-value', 'db-password-value', Buffer.alloc(32, 7).toString('base64')]) {
       assert.ok(!text.includes(secret), `summary leaks ${secret}`);
     }
     assert.match(text, /db\.contoso\.com/);
