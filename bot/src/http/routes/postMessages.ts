@@ -10,8 +10,15 @@ export interface TurnHandler {
   run(context: TurnContext): Promise<void>;
 }
 
-/** Enough of an Activity to hand it to botbuilder; botbuilder validates the rest. */
-const activityEnvelope = z.looseObject({ type: z.string().min(1) });
+/**
+ * Enough of an Activity to hand it to botbuilder, which validates the rest. `serviceUrl` is
+ * required: botbuilder only compares it with the token's `serviceurl` claim when present, and
+ * would otherwise reply to the connector library's default host.
+ */
+const activityEnvelope = z.looseObject({
+  type: z.string().min(1),
+  serviceUrl: z.url({ protocol: /^https?$/ }),
+});
 
 /**
  * `POST /api/messages`: the Bot Framework messaging endpoint. botbuilder authenticates the
@@ -28,7 +35,11 @@ export function postMessages(adapter: CloudAdapter, bot: TurnHandler, logger: Lo
       const correlationId = headerValue(res, 'x-correlation-id');
       const parsed = activityEnvelope.safeParse(req.body);
       if (!parsed.success) {
-        throw new HttpError(400, 'invalid_activity', 'The body must be a Bot Framework activity with a "type".');
+        throw new HttpError(
+          400,
+          'invalid_activity',
+          'The body must be a Bot Framework activity with a "type" and a "serviceUrl".',
+        );
       }
       const captured = new CapturedResponse();
       let turnStarted = false;
@@ -53,7 +64,13 @@ interface Outcome {
   readonly turnStarted: boolean;
 }
 
-function writeOutcome(res: Response, outcome: Outcome, correlationId: string, logger: Logger, activityType: string): void {
+function writeOutcome(
+  res: Response,
+  outcome: Outcome,
+  correlationId: string,
+  logger: Logger,
+  activityType: string,
+): void {
   const { status, body, turnStarted } = outcome;
   // botbuilder's own failures carry its error message as a string body: never pass that on.
   const internalFailure = status >= 500 && (!turnStarted || typeof body === 'string');

@@ -1,0 +1,217 @@
+import { ServiceClientCredentialsFactory, type ServiceClientCredentials } from 'botframework-connector';
+
+/**
+ * Outbound Bot Framework credentials: the bot → channel access token from the OAuth 2.0
+ * client-credentials grant, fetched with plain `fetch` from `${authorityHost}/${tenant}/oauth2/v2.0/token`.
+ *
+ * botbuilder's own password credentials go through MSAL, which refuses authorities that are not
+ * HTTPS or not Microsoft's unless every one is listed in `knownAuthorities`; this small client
+ * works the same against Entra ID, the sandbox's HTTPS Entra stand-in and a plain-HTTP test
+ * endpoint, and never sends the secret anywhere but the configured token endpoint.
+ */
+
+/** `signRequest` receives a core-http-compat WebResource; only its headers matter here. */
+type WebResource = Parameters<ServiceClientCredentials['signRequest']>[0];
+
+export interface BotTokenClientOptions {
+  readonly appId: string;
+  readonly appPassword: string;
+  /** Tenant whose token endpoint issues the token: the bot's tenant, or `botframework.com` for legacy multi-tenant bots. */
+  readonly tenantId: string;
+  /** `https://login.microsoftonline.com`, or a stand-in's base URL. No trailing slash needed. */
+  readonly authorityHost: string;
+  /** Per token request; default 10 s. */
+  readonly timeoutMs?: number;
+  /** How long before expiry a cached token is replaced; default 5 minutes (at most half the lifetime). */
+  readonly refreshSkewMs?: number;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => number;
+}
+
+/** A token request that failed; carries the endpoint's error code, never the secret or a token. */
+export class BotTokenError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly status: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'BotTokenError';
+  }
+}
+
+interface CachedToken {
+  readonly accessToken: string;
+  readonly refreshAt: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_REFRESH_SKEW_MS = 5 * 60_000;
+
+/**
+ * Credentials for one audience (scope). Caches the token until shortly before it expires and
+ * shares one in-flight request between concurrent callers.
+ */
+export class BotTokenCredentials implements ServiceClientCredentials {
+  readonly appId: string;
+  /** The resource the token is for, e.g. `https://api.botframework.com`. */
+  readonly oAuthScope: string;
+  private readonly tokenEndpoint: string;
+  private cached: CachedToken | undefined;
+  private pending: Promise<CachedToken> | undefined;
+
+  constructor(
+    private readonly options: BotTokenClientOptions,
+    oAuthScope: string,
+  ) {
+    this.appId = options.appId;
+    this.oAuthScope = oAuthScope.replace(/\/+$/, '');
+    const host = options.authorityHost.replace(/\/+$/, '');
+    this.tokenEndpoint = `${host}/${encodeURIComponent(options.tenantId)}/oauth2/v2.0/token`;
+  }
+
+  /** Returns a valid access token, from the cache when it is not about to expire. */
+  async getToken(forceRefresh = false): Promise<string> {
+    const now = (this.options.now ?? Date.now)();
+    if (!forceRefresh && this.cached !== undefined && now < this.cached.refreshAt)
+      return this.cached.accessToken;
+    this.pending ??= this.requestToken().finally(() => {
+      this.pending = undefined;
+    });
+    const token = await this.pending;
+    this.cached = token;
+    return token.accessToken;
+  }
+
+  async signRequest(webResource: WebResource): Promise<WebResource> {
+    const token = await this.getToken();
+    webResource.headers.set('authorization', `Bearer ${token}`);
+    return webResource;
+  }
+
+  /** Keeps the secret out of `JSON.stringify` and log serializers. */
+  toJSON(): Record<string, string> {
+    return {
+      name: 'BotTokenCredentials',
+      appId: this.appId,
+      oAuthScope: this.oAuthScope,
+      tokenEndpoint: this.tokenEndpoint,
+    };
+  }
+
+  private async requestToken(): Promise<CachedToken> {
+    const doFetch = this.options.fetch ?? fetch;
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: this.options.appId,
+      client_secret: this.options.appPassword,
+      scope: `${this.oAuthScope}/.default`,
+    });
+    const started = (this.options.now ?? Date.now)();
+    let response: Response;
+    try {
+      response = await doFetch(this.tokenEndpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      });
+    } catch (error) {
+      const timedOut = error instanceof Error && error.name === 'TimeoutError';
+      throw new BotTokenError(
+        timedOut ? 'Bot token request timed out' : 'Bot token request could not be sent',
+        timedOut ? 'timeout' : 'network_error',
+        undefined,
+        { cause: error },
+      );
+    }
+    const payload = await readJson(response);
+    if (!response.ok) {
+      const code = typeof payload?.error === 'string' ? payload.error : 'http_error';
+      const aadsts = firstErrorCode(payload);
+      throw new BotTokenError(
+        `Bot token request was refused (${response.status} ${code}${aadsts === undefined ? '' : `, AADSTS${aadsts}`})`,
+        code,
+        response.status,
+      );
+    }
+    const accessToken = payload?.access_token;
+    const expiresIn = Number(payload?.expires_in);
+    if (
+      typeof accessToken !== 'string' ||
+      accessToken === '' ||
+      !Number.isFinite(expiresIn) ||
+      expiresIn <= 0
+    ) {
+      throw new BotTokenError(
+        'Bot token response has no access_token/expires_in',
+        'invalid_response',
+        response.status,
+      );
+    }
+    const lifetimeMs = expiresIn * 1000;
+    const skew = Math.min(this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS, lifetimeMs / 2);
+    return { accessToken, refreshAt: started + lifetimeMs - skew };
+  }
+}
+
+async function readJson(response: Response): Promise<Record<string, unknown> | undefined> {
+  try {
+    const value: unknown = await response.json();
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function firstErrorCode(payload: Record<string, unknown> | undefined): number | undefined {
+  const codes = payload?.error_codes;
+  if (!Array.isArray(codes)) return undefined;
+  const first: unknown = codes[0];
+  return typeof first === 'number' ? first : undefined;
+}
+
+/**
+ * The `ServiceClientCredentialsFactory` botbuilder asks for outbound credentials (and, through
+ * `isValidAppId`, for the inbound audience check). One credentials object per audience, so the
+ * token cache lives as long as the factory.
+ */
+export class BotCredentialsFactory extends ServiceClientCredentialsFactory {
+  private readonly byScope = new Map<string, BotTokenCredentials>();
+
+  constructor(private readonly options: BotTokenClientOptions) {
+    super();
+    if (options.appId === '' || options.appPassword === '') {
+      throw new Error('BotCredentialsFactory needs the bot app id and password (BOT_ID, BOT_PASSWORD)');
+    }
+  }
+
+  isValidAppId(appId: string): Promise<boolean> {
+    return Promise.resolve(appId === this.options.appId);
+  }
+
+  /** Never: unauthenticated traffic is a separate, explicit sandbox switch in the adapter. */
+  isAuthenticationDisabled(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
+  createCredentials(appId: string, audience: string | undefined): Promise<ServiceClientCredentials> {
+    if (appId !== this.options.appId) {
+      return Promise.reject(new Error('Outbound credentials requested for an app id this bot does not own'));
+    }
+    if (audience === undefined || audience === '') {
+      return Promise.reject(new Error('Outbound credentials requested without an audience'));
+    }
+    let credentials = this.byScope.get(audience);
+    if (credentials === undefined) {
+      credentials = new BotTokenCredentials(this.options, audience);
+      this.byScope.set(audience, credentials);
+    }
+    return Promise.resolve(credentials);
+  }
+
+  toJSON(): Record<string, string> {
+    return { name: 'BotCredentialsFactory', appId: this.options.appId };
+  }
+}
