@@ -193,7 +193,8 @@ export async function startReceiver(status: () => number = () => 200): Promise<{
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       received.push({ headers: req.headers, raw: Buffer.concat(chunks) });
-      res.writeHead(status()).end();
+      res.writeHead(status());
+      res.end();
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

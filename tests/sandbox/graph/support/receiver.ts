@@ -76,7 +76,8 @@ export async function startReceiver(): Promise<Receiver> {
     }
     const parsed = JSON.parse(body) as { value: Record<string, unknown>[] };
     receiver.notifications.push({ ...post, value: parsed.value });
-    res.writeHead(receiver.statuses.shift() ?? 202).end();
+    res.writeHead(receiver.statuses.shift() ?? 202);
+    res.end();
     for (const w of [...waiters]) {
       if (receiver.notifications.length >= w.count) {
         waiters.splice(waiters.indexOf(w), 1);
@@ -102,19 +103,21 @@ export async function startReceiver(): Promise<Receiver> {
 function answerValidation(res: ServerResponse, mode: ValidationMode, token: string, url: URL): void {
   switch (mode) {
     case 'echo':
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(token);
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(token);
       return;
     case 'echo-encoded':
       // The mistake Graph's documentation warns about: returning the token still URL-encoded.
-      res
-        .writeHead(200, { 'content-type': 'text/plain' })
-        .end(/validationToken=([^&]*)/.exec(url.search)?.[1] ?? '');
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(/validationToken=([^&]*)/.exec(url.search)?.[1] ?? '');
       return;
     case 'wrong-type':
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(token));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(token));
       return;
     case 'status-404':
-      res.writeHead(404).end();
+      res.writeHead(404);
+      res.end();
       return;
     case 'hang':
       // Never answers; the stand-in's validation timeout must fire.
