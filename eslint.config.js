@@ -5,7 +5,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'tab/dist', '.data', 'test-output', 'appPackage/build', '**/*.cjs', '**/*.mjs'] },
+  { ignores: ['node_modules', 'dist', 'tab/dist', '.data', 'test-output', 'appPackage/build', '**/*.cjs', '**/*.mjs', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

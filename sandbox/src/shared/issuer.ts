@@ -35,10 +35,17 @@ export class Issuer {
     return key.kid;
   }
 
-  /** Adds a new key, signs with it from now on, and retires the oldest beyond `keep`. */
+  /**
+   * Adds a new key and signs with it from now on. The key that signed until now stays published
+   * (tokens it signed are still in flight); the oldest other keys are retired beyond `keep`.
+   */
   async rotate(keep = 2): Promise<void> {
+    const previous = this.keys[this.active];
     this.keys.push(await newKey());
-    while (this.keys.length > keep) this.keys.shift();
+    while (this.keys.length > Math.max(keep, 2)) {
+      const retiring = this.keys.findIndex((k) => k !== previous);
+      this.keys.splice(retiring, 1);
+    }
     this.active = this.keys.length - 1;
   }
 
