@@ -333,20 +333,24 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
   }
 }
 
-/** Graph permissions the CallBridge app asks for (what `/.default` and admin consent cover). */
+/**
+ * Graph permissions the CallBridge app asks for (what `/.default` and admin consent cover):
+ * exactly the set in infra/aad.manifest.json, so the sandbox grants no more than a real tenant
+ * would (tests/sandbox/permissions.unit.test.ts keeps the two in step).
+ */
 export const CALLBRIDGE_GRAPH_PERMISSIONS = {
   resource: 'https://graph.microsoft.com',
   scopes: [
+    'offline_access',
     'User.Read',
-    'User.ReadBasic.All',
+    'User.ReadWrite',
+    'User.Read.All',
     'Contacts.Read',
     'Presence.Read.All',
-    'Presence.ReadWrite',
-    'ChatMember.Read',
     'ChannelMember.Read.All',
-    'offline_access',
+    'Chat.ReadBasic',
   ],
-  roles: ['Presence.ReadWrite.All', 'CallRecords.Read.All', 'User.Read.All'],
+  roles: ['Presence.ReadWrite.All'],
 } as const;
 
 /** The sandbox tenant's app registrations: CallBridge (tab SSO + OBO + Graph) and its bot. */

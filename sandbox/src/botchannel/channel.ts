@@ -159,20 +159,15 @@ export async function startBotChannel(options: BotChannelOptions): Promise<Runni
   const botEndpoint = (): string =>
     typeof options.botEndpoint === 'string' ? options.botEndpoint : options.botEndpoint();
 
-  let signingKid = issuer.activeKid;
-  const rotateKeys = async (): Promise<void> => {
-    const next = issuer.jwks().keys.find((k) => k.kid !== signingKid)?.kid;
-    if (next === undefined) throw new Error('the channel key set has no second key to rotate to');
-    signingKid = next;
-    await issuer.rotate();
-  };
+  // Issuer.rotate() moves signing to the pre-published key, as the real channel does.
+  const rotateKeys = (): Promise<void> => issuer.rotate();
   const signChannelToken = (
     serviceUrl: string,
     overrides: JWTPayload & Record<string, unknown> = {},
   ): Promise<string> =>
     issuer.sign(
       { iss: BOT_FRAMEWORK_ISSUER, aud: options.botAppId, serviceurl: serviceUrl, ...overrides },
-      { lifetimeSeconds: TOKEN_LIFETIME_SECONDS, kid: signingKid },
+      { lifetimeSeconds: TOKEN_LIFETIME_SECONDS },
     );
 
   const deliver = async (activity: TeamsActivity, deliverOptions: DeliverOptions = {}): Promise<Delivery> => {
@@ -296,7 +291,7 @@ export async function startBotChannel(options: BotChannelOptions): Promise<Runni
   return {
     ...channel,
     get signingKid() {
-      return signingKid;
+      return issuer.activeKid;
     },
     url: running.url,
     port: running.port,

@@ -130,12 +130,7 @@ export class EntraControls {
 
   /** Signs with a new key from now on; the previous key stays published. Returns the new `kid`. */
   async rotateKeys(): Promise<string> {
-    // Issuer.rotate(keep) drops the oldest keys beyond `keep`, which on the first rotation is
-    // the key that signed every token so far (it starts signing with its first key). Keep
-    // enough keys that the previous signing key survives: tokens already out must verify.
-    const published = this.signer.jwks().keys.map((k) => k.kid);
-    const previous = published.indexOf(this.signer.activeKid);
-    await this.signer.rotate(Math.max(2, published.length + 1 - previous));
+    await this.signer.rotate();
     return this.signer.activeKid;
   }
 

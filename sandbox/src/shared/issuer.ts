@@ -36,17 +36,23 @@ export class Issuer {
   }
 
   /**
-   * Adds a new key and signs with it from now on. The key that signed until now stays published
-   * (tokens it signed are still in flight); the oldest other keys are retired beyond `keep`.
+   * Rotates the way Entra ID and the Bot Framework do: signing moves to a key that was already
+   * published (so verifiers that cached the JWKS know it), a fresh key is published for the next
+   * rotation, and the key that signed until now stays published while its tokens are in flight.
+   * Keys older than that are retired beyond `keep`.
    */
-  async rotate(keep = 2): Promise<void> {
+  async rotate(keep = 3): Promise<void> {
     const previous = this.keys[this.active];
+    const prePublished = [...this.keys].reverse().find((k) => k !== previous);
+    const next = prePublished ?? (await newKey());
+    if (prePublished === undefined) this.keys.push(next);
     this.keys.push(await newKey());
-    while (this.keys.length > Math.max(keep, 2)) {
-      const retiring = this.keys.findIndex((k) => k !== previous);
+    const protectedKeys = new Set([previous, next]);
+    while (this.keys.length > Math.max(keep, 3)) {
+      const retiring = this.keys.findIndex((k) => !protectedKeys.has(k));
       this.keys.splice(retiring, 1);
     }
-    this.active = this.keys.length - 1;
+    this.active = this.keys.indexOf(next);
   }
 
   async sign(claims: JWTPayload & Record<string, unknown>, options: { lifetimeSeconds?: number; kid?: string } = {}): Promise<string> {

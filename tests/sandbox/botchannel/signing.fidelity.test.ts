@@ -70,7 +70,7 @@ describe('Bot Framework channel stand-in: OpenID metadata, keys and activity sig
     assert.equal(headers['content-type'], 'application/json; charset=utf-8');
   });
 
-  it('rotates to a key it had already published, retires the old one and publishes the next', async () => {
+  it('rotates to a key it had already published, keeps the old one while in flight and publishes the next', async () => {
     const published = async (): Promise<string[]> =>
       ((await (await fetch(h.channel.jwksUrl)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
     const before = await published();
@@ -80,7 +80,8 @@ describe('Bot Framework channel stand-in: OpenID metadata, keys and activity sig
     assert.notEqual(newKid, oldKid);
     assert.ok(before.includes(newKid), 'the new signing key was published before it was used');
     const after = await published();
-    assert.ok(after.includes(newKid) && !after.includes(oldKid) && after.length === 2);
+    assert.ok(after.includes(newKid) && after.includes(oldKid) && after.length === 3);
+    assert.ok(after.some((kid) => !before.includes(kid)), 'a fresh key is published for the next rotation');
     await h.channel.sendMessage(h.org.users[0]!.id, 'after rotation');
     const token = /^Bearer (.+)$/.exec(h.bot.received.at(-1)!.headers.authorization ?? '')?.[1] ?? '';
     assert.equal(decodeProtectedHeader(token).kid, newKid);

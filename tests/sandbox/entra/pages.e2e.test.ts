@@ -54,9 +54,8 @@ describe('Entra stand-in: sign-in pages in a browser (e2e)', function () {
     }
     // The app's callback: a real local listener (Entra accepts http://localhost redirect URIs).
     callback = createServer((_req, res) => {
-      res
-        .writeHead(200, { 'content-type': 'text/html' })
-        .end('<!doctype html><title>callback</title><p>callback</p>');
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!doctype html><title>callback</title><p>callback</p>');
     });
     await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
     redirectUri = `http://localhost:${(callback.address() as AddressInfo).port}/callback`;

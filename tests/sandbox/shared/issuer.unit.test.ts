@@ -9,16 +9,20 @@ describe('sandbox Issuer', () => {
     assert.equal((await issuer.verify(token))?.sub, 'x');
   });
 
-  it('keeps the key that signed until now published after a rotation', async () => {
+  it('rotates to the pre-published key, keeps the previous one and publishes the next', async () => {
     const issuer = await Issuer.create();
     const before = await issuer.sign({ sub: 'before' });
     const oldKid = issuer.activeKid;
+    const prePublished = issuer.jwks().keys.map((k) => k.kid).find((kid) => kid !== oldKid);
     await issuer.rotate();
-    assert.notEqual(issuer.activeKid, oldKid);
-    assert.equal(issuer.jwks().keys.length, 2);
-    assert.ok(issuer.jwks().keys.some((k) => k.kid === oldKid));
+    assert.equal(issuer.activeKid, prePublished, 'signing moved to a key verifiers already had');
+    const kids = issuer.jwks().keys.map((k) => k.kid);
+    assert.equal(kids.length, 3);
+    assert.ok(kids.includes(oldKid), 'the previous key stays published');
     assert.equal((await issuer.verify(before))?.sub, 'before');
     await issuer.rotate();
-    assert.equal(await issuer.verify(before), undefined, 'two rotations later the first key is gone');
+    await issuer.rotate();
+    assert.equal(await issuer.verify(before), undefined, 'keys two rotations old are retired');
+    assert.equal(issuer.jwks().keys.length, 3);
   });
 });
