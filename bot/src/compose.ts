@@ -1,14 +1,21 @@
 import { resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { createService, type Service } from './app.js';
+import { createEntraTokenClient } from './auth/obo/entra-token-client.js';
+import { createGraphTokenService } from './auth/obo/graph-token-service.js';
+import { createSsoValidator, ssoValidatorOptionsFromConfig } from './auth/sso-validator.js';
+import { createTokenVault } from './auth/token-vault.js';
 import { summarizeConfig, type Config } from './config/env.js';
+import { postAuthToken } from './http/routes/postAuthToken.js';
 import { tabStaticRoutes } from './http/tab-static.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { createUpstreamMetrics } from './integrations/http-policy.js';
 import { err, ok, type Result } from './shared/result.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { createBotRoute } from './teams/bot-route.js';
+import { createWebexLinking } from './webex-link/index.js';
 
 export interface ComposeOptions {
   /** Where log lines go (default stdout); tests read them. */
@@ -27,7 +34,10 @@ export interface ComposedService {
  * The composition root: builds every client and part once, from configuration, and passes
  * them in. Nothing else constructs infrastructure, so tests compose the same way production does.
  */
-export async function composeService(config: Config, options: ComposeOptions = {}): Promise<Result<ComposedService>> {
+export async function composeService(
+  config: Config,
+  options: ComposeOptions = {},
+): Promise<Result<ComposedService>> {
   const logger = createLogger({
     level: config.logLevel,
     ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
@@ -39,7 +49,46 @@ export async function composeService(config: Config, options: ComposeOptions = {
   const store = opened.value;
 
   const metrics = createMetrics({ collectDefaults: options.collectDefaultMetrics ?? true });
+  const upstreamPolicy = { logger, metrics: createUpstreamMetrics(metrics.registry) };
   const bot = createBotRoute(config, logger);
+  const vault = createTokenVault(config.tokenVault);
+  if (config.tokenVault.source === 'sandbox-dev') {
+    logger.warn(
+      'token vault uses the public sandbox development key: never use this data directory with real tenants',
+    );
+  }
+  // One validator for every SSO route, so the signing-key cache is shared.
+  const sso = createSsoValidator({ ...ssoValidatorOptionsFromConfig(config), logger });
+  const clientSecret = config.entra.clientSecret;
+  const graphTokens =
+    clientSecret === undefined
+      ? undefined
+      : createGraphTokenService({
+          client: createEntraTokenClient({
+            authorityHost: config.entra.authorityHost,
+            tenantId: config.entra.tenantId,
+            clientId: config.entra.clientId,
+            clientSecret,
+          }),
+          store,
+          vault,
+          logger,
+          // The bot's proactive "open the Call tab to sign in again" notice plugs in here
+          // (Messaging extension and bot issue).
+          onNeedsSignIn: (user, reason) => {
+            logger.warn({ userId: user.id, reason }, 'user needs to sign in again');
+          },
+        });
+  if (graphTokens === undefined) logger.warn('server-side sign-in is off: set AAD_APP_CLIENT_SECRET');
+  const webexLinking = createWebexLinking({
+    config,
+    store,
+    validator: sso,
+    vault,
+    logger,
+    policy: upstreamPolicy,
+  });
+  if (!webexLinking.ok) logger.warn({ reason: webexLinking.error }, 'Webex account linking is off');
 
   const service = createService({
     config,
@@ -48,9 +97,14 @@ export async function composeService(config: Config, options: ComposeOptions = {
     readiness: [{ name: 'store', check: () => store.ping() }],
     routes: [
       ...bot.routes,
-      ...tabStaticRoutes({ distDir: resolve(config.tab.distDir), frameAncestors: config.tab.extraFrameAncestors }),
+      ...(graphTokens === undefined ? [] : [postAuthToken({ validator: sso, store, graphTokens, logger })]),
+      ...(webexLinking.ok ? webexLinking.value.routes : []),
+      ...tabStaticRoutes({
+        distDir: resolve(config.tab.distDir),
+        frameAncestors: config.tab.extraFrameAncestors,
+      }),
     ],
-    daemons: [],
+    daemons: webexLinking.ok ? [webexLinking.value.daemon] : [],
     guard: store.guard,
     closeables: [{ name: 'store', close: () => store.close() }],
   });
