@@ -66,7 +66,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { refreshTokenGraceSeconds?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { refreshTokenGraceSeconds?: number; databaseUrl?: string } = {},
+): Promise<Harness> {
   let clock = Date.now();
   const now = (): number => clock;
   const tls = await loadSandboxTls(TLS_DIR);
@@ -89,7 +91,7 @@ export async function startHarness(options: { refreshTokenGraceSeconds?: number 
   });
   const { logger, lines } = captureLogs('trace');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'callbridge-obo-'));
-  const opened = await openStore({ dataDir, databaseUrl: undefined }, logger, { now });
+  const opened = await openStore({ dataDir, databaseUrl: options.databaseUrl }, logger, { now });
   if (!opened.ok) throw opened.error;
   const store = opened.value;
   const ring = parseTokenKeyRing({
