@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { createService, type Service } from './app.js';
+import { createUserConsent } from './auth/consent/index.js';
 import { createEntraTokenClient } from './auth/obo/entra-token-client.js';
 import { createGraphTokenService } from './auth/obo/graph-token-service.js';
 import { createSsoValidator, ssoValidatorOptionsFromConfig } from './auth/sso-validator.js';
@@ -15,6 +16,7 @@ import { err, ok, type Result } from './shared/result.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { createBotRoute } from './teams/bot-route.js';
+import { createUserNotifier } from './notifications/user-notifier.js';
 import { createWebexLinking } from './webex-link/index.js';
 
 export interface ComposeOptions {
@@ -50,7 +52,9 @@ export async function composeService(
 
   const metrics = createMetrics({ collectDefaults: options.collectDefaultMetrics ?? true });
   const upstreamPolicy = { logger, metrics: createUpstreamMetrics(metrics.registry) };
-  const bot = createBotRoute(config, logger);
+  const bot = createBotRoute(config, logger, { store });
+  // Proactive notices in the user's chat with the bot (e.g. "sign in again", once per user per 24 h).
+  const notifier = createUserNotifier({ adapter: bot.adapter, botAppId: config.bot.appId, store, logger });
   const vault = createTokenVault(config.tokenVault);
   if (config.tokenVault.source === 'sandbox-dev') {
     logger.warn(
@@ -73,13 +77,19 @@ export async function composeService(
           store,
           vault,
           logger,
-          // The bot's proactive "open the Call tab to sign in again" notice plugs in here
-          // (Messaging extension and bot issue).
+          // Background refresh must not wait on Teams; the notifier never rejects and logs every outcome.
           onNeedsSignIn: (user, reason) => {
-            logger.warn({ userId: user.id, reason }, 'user needs to sign in again');
+            void notifier.notifyNeedsSignIn(user, reason);
           },
         });
   if (graphTokens === undefined) logger.warn('server-side sign-in is off: set AAD_APP_CLIENT_SECRET');
+  const userConsent =
+    graphTokens === undefined
+      ? undefined
+      : createUserConsent({ config, store, validator: sso, graphTokens, logger });
+  if (userConsent !== undefined && !userConsent.ok) {
+    logger.warn({ reason: userConsent.error }, 'consent sign-in is off');
+  }
   const webexLinking = createWebexLinking({
     config,
     store,
@@ -98,6 +108,7 @@ export async function composeService(
     routes: [
       ...bot.routes,
       ...(graphTokens === undefined ? [] : [postAuthToken({ validator: sso, store, graphTokens, logger })]),
+      ...(userConsent?.ok === true ? userConsent.value.routes : []),
       ...(webexLinking.ok ? webexLinking.value.routes : []),
       ...tabStaticRoutes({
         distDir: resolve(config.tab.distDir),

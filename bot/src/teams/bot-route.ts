@@ -4,12 +4,18 @@ import type { Config } from '../config/env.js';
 import type { Route } from '../http/route.js';
 import { postMessages, type TurnHandler } from '../http/routes/postMessages.js';
 import type { Logger } from '../observability/logger.js';
+import type { ConversationRepo, Store } from '../store/store.js';
 import { createAdapter } from './adapter.js';
 import { CallBridgeBot } from './callbridge.bot.js';
 
 export interface BotRouteDeps {
   /** Outbound bot → channel credentials; by default our client-credentials token client. */
   readonly credentialsFactory?: ServiceClientCredentialsFactory;
+  /**
+   * Where the default bot keeps conversation references. Without it references are not kept
+   * (a warning says so) and proactive messages find no one to reach.
+   */
+  readonly store?: Pick<Store, 'conversations'>;
   /** The turn handler; by default a new {@link CallBridgeBot}. */
   readonly bot?: TurnHandler;
 }
@@ -17,7 +23,7 @@ export interface BotRouteDeps {
 export interface BotRouteParts {
   /** `POST /api/messages`. */
   readonly routes: readonly Route[];
-  /** For proactive messages (`continueConversationAsync`, `createConversationAsync`) in later issues. */
+  /** For proactive messages (`continueConversationAsync`, `createConversationAsync`). */
   readonly adapter: CloudAdapter;
 }
 
@@ -28,6 +34,18 @@ export function createBotRoute(config: Config, logger: Logger, deps: BotRouteDep
     logger,
     deps.credentialsFactory === undefined ? {} : { credentialsFactory: deps.credentialsFactory },
   );
-  const bot = deps.bot ?? new CallBridgeBot();
+  const bot = deps.bot ?? new CallBridgeBot({ store: deps.store ?? notKept(logger), logger });
   return { routes: [postMessages(adapter, bot, logger.child({ component: 'bot' }))], adapter };
+}
+
+/** Until the composition root passes the store: nothing is kept, and the log says so once. */
+function notKept(logger: Logger): Pick<Store, 'conversations'> {
+  logger.warn('the bot has no store: conversation references are not kept, so no proactive messages');
+  const conversations: ConversationRepo = {
+    upsert: (tenantId, aadObjectId, reference) =>
+      Promise.resolve({ tenantId, aadObjectId, reference, updatedAt: Date.now() }),
+    get: () => Promise.resolve(undefined),
+    delete: () => Promise.resolve(false),
+  };
+  return { conversations };
 }

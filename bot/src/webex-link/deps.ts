@@ -1,6 +1,7 @@
 import type { SsoValidator } from '../auth/sso-validator.js';
 import type { HttpPolicy } from '../integrations/http-policy.js';
 import type { Logger } from '../observability/logger.js';
+import type { PopupFlow } from '../oauth-popup/index.js';
 import type { Store } from '../store/store.js';
 import type { LinkStateSealer } from './link-state.js';
 import type { WebexTokenService } from './token-service.js';
@@ -20,7 +21,12 @@ export const WEBEX_LINK_SCOPES = [
   'spark:telephony_config_write',
 ] as const;
 
+/** Start, callback, assets and the binding cookie live under this path. */
+export const WEBEX_FLOW_BASE_PATH = '/auth/webex';
 export const WEBEX_CALLBACK_PATH = '/auth/webex/callback';
+
+/** Prefix of the single-use leases (link attempts, OAuth states); unchanged so flows in progress survive a deploy. */
+export const WEBEX_LINK_LEASES = 'webex-link';
 export const WEBEX_START_PATH = '/auth/webex/start';
 /** Browser-binding cookie: set by start, required by the callback (login-CSRF defence). */
 export const BINDING_COOKIE = 'cb_webex_link';
@@ -29,6 +35,9 @@ export const BINDING_COOKIE = 'cb_webex_link';
 export interface WebexLinkDeps {
   readonly store: Pick<Store, 'users' | 'tokens' | 'leases'>;
   readonly validator: SsoValidator;
+  /** The shared SSO-bound popup flow (attempt, start, callback, pages). */
+  readonly flow: PopupFlow;
+  /** `flow.sealer`. */
   readonly states: LinkStateSealer;
   readonly tokens: WebexTokenService;
   readonly oauth: Pick<WebexOAuthClient, 'exchangeCode'>;
@@ -40,8 +49,4 @@ export interface WebexLinkDeps {
   readonly now: () => number;
   readonly policy: HttpPolicy;
   readonly fetch?: typeof fetch;
-}
-
-export function callbackUrl(deps: Pick<WebexLinkDeps, 'publicBaseUrl'>): string {
-  return `${deps.publicBaseUrl}${WEBEX_CALLBACK_PATH}`;
 }

@@ -3,18 +3,23 @@ import type { SsoValidator } from '../auth/sso-validator.js';
 import type { TokenVault } from '../auth/token-vault.js';
 import type { Config } from '../config/env.js';
 import { deleteWebexLink } from '../http/routes/deleteWebexLink.js';
-import { getWebexLinkCallback } from '../http/routes/getWebexLinkCallback.js';
-import { getWebexLinkStart } from '../http/routes/getWebexLinkStart.js';
 import { getWebexLinkStatus } from '../http/routes/getWebexLinkStatus.js';
 import type { Route } from '../http/route.js';
+import { createPopupFlow } from '../oauth-popup/index.js';
 import { resolvePolicy, type HttpPolicy, type HttpPolicyOptions } from '../integrations/http-policy.js';
 import type { Logger } from '../observability/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
 import type { Store } from '../store/store.js';
 import type { DaemonSpec } from '../workers/daemon.js';
-import { WEBEX_LINK_SCOPES, type WebexLinkDeps } from './deps.js';
-import { createLinkStateSealer } from './link-state.js';
-import { webexLinkAssetRoutes } from './pages.js';
+import {
+  BINDING_COOKIE,
+  WEBEX_FLOW_BASE_PATH,
+  WEBEX_LINK_LEASES,
+  WEBEX_LINK_SCOPES,
+  type WebexLinkDeps,
+} from './deps.js';
+import { START_AGAIN, webexLinkCallbackRoute, webexLinkStartRoute } from './link-routes.js';
+import { WEBEX_LINK_STATE_LABEL } from './link-state.js';
 import { postWebexLink } from './postWebexLink.js';
 import { webexTokenRefreshDaemon } from './refresh-daemon.js';
 import { WebexTokenService } from './token-service.js';
@@ -75,10 +80,23 @@ export function createWebexLinking(options: WebexLinkingOptions): Result<WebexLi
     now,
     ...(options.refreshWithinMs === undefined ? {} : { refreshWithinMs: options.refreshWithinMs }),
   });
+  const flow = createPopupFlow({
+    name: WEBEX_LINK_LEASES,
+    stateLabel: WEBEX_LINK_STATE_LABEL,
+    basePath: WEBEX_FLOW_BASE_PATH,
+    cookieName: BINDING_COOKIE,
+    keyRing: tokenVault,
+    leases: options.store.leases,
+    publicBaseUrl: http.publicBaseUrl,
+    logger: options.logger,
+    now,
+    text: { request: 'link request', provider: 'Webex', startAgain: START_AGAIN },
+  });
   const deps: WebexLinkDeps = {
     store: options.store,
     validator: options.validator,
-    states: createLinkStateSealer(tokenVault, now),
+    flow,
+    states: flow.sealer,
     tokens,
     oauth,
     webex: { baseUrl: webex.baseUrl.replace(/\/+$/, ''), clientId: webex.clientId },
@@ -94,9 +112,9 @@ export function createWebexLinking(options: WebexLinkingOptions): Result<WebexLi
       postWebexLink(deps),
       getWebexLinkStatus(deps),
       deleteWebexLink(deps),
-      getWebexLinkStart(deps),
-      getWebexLinkCallback(deps),
-      ...webexLinkAssetRoutes(),
+      webexLinkStartRoute(deps),
+      webexLinkCallbackRoute(deps),
+      ...flow.assetRoutes(),
     ],
     daemon: webexTokenRefreshDaemon({
       store: options.store,

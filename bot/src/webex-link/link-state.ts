@@ -1,142 +1,24 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createSecretKey,
-  hkdfSync,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
-import { z } from 'zod';
 import type { TokenKeyRing } from '../auth/key-ring.js';
-import { err, ok, type Result } from '../shared/result.js';
+import {
+  createFlowStateSealer,
+  FLOW_TTL_MS,
+  type FlowStateError,
+  type FlowStateSealer,
+} from '../oauth-popup/index.js';
 
 /**
- * Stateless, encrypted and authenticated link-flow tokens (AES-256-GCM), so any instance can
- * handle any step of the flow without a shared table:
- *
- * - the *attempt* (`/auth/webex/start?attempt=`): who asked to link, from the SSO-authenticated
- *   `POST /api/webex/link`;
- * - the *state* (OAuth `state`): the same binding plus the PKCE verifier and the hash of the
- *   browser-binding cookie set by `/auth/webex/start`.
- *
- * Keys are derived (HKDF-SHA256, own label) from every key of the token vault's ring, and the
- * sealed value names the key id, so a vault key rotation does not break flows in flight.
- * Single use is not encoded here: the routes consume `aid`/`sid` with {@link consumeOnce}.
+ * Webex linking's sealed attempt/state values: the shared popup-flow sealer
+ * (bot/src/oauth-popup/sealer.ts) with Webex linking's own key label, unchanged since v1 so
+ * flows in flight survive a deploy.
  */
 
-export const LINK_FLOW_TTL_MS = 10 * 60 * 1000;
-const LABEL = 'callbridge/webex-link-state/v1';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-const MAX_SEALED_CHARS = 2048;
-const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-const id = z.string().min(1).max(200);
-const attemptClaims = z.strictObject({
-  typ: z.literal('attempt'),
-  tid: id,
-  uid: id,
-  aid: id,
-  exp: z.number().int(),
-});
-const stateClaims = z.strictObject({
-  typ: z.literal('state'),
-  tid: id,
-  uid: id,
-  aid: id,
-  sid: id,
-  /** PKCE code_verifier. */
-  ver: z.string().regex(/^[A-Za-z0-9\-._~]{43,128}$/),
-  /** base64url SHA-256 of the browser-binding cookie value. */
-  bh: id,
-  exp: z.number().int(),
-});
-export type AttemptClaims = z.infer<typeof attemptClaims>;
-export type StateClaims = z.infer<typeof stateClaims>;
-
-/** `forged`: not ours or modified (includes an unknown key id); `expired`: ours but past `exp`. */
-export type LinkStateError = { readonly code: 'forged' } | { readonly code: 'expired' };
-
-export interface LinkStateSealer {
-  sealAttempt(claims: Omit<AttemptClaims, 'typ'>): string;
-  openAttempt(sealed: string | undefined): Result<AttemptClaims, LinkStateError>;
-  sealState(claims: Omit<StateClaims, 'typ'>): string;
-  openState(sealed: string | undefined): Result<StateClaims, LinkStateError>;
-}
+export const WEBEX_LINK_STATE_LABEL = 'callbridge/webex-link-state/v1';
+export const LINK_FLOW_TTL_MS = FLOW_TTL_MS;
+export type LinkStateSealer = FlowStateSealer;
+export type LinkStateError = FlowStateError;
+export type { AttemptClaims, StateClaims } from '../oauth-popup/index.js';
+export { randomId } from '../oauth-popup/index.js';
 
 export function createLinkStateSealer(ring: TokenKeyRing, now: () => number = Date.now): LinkStateSealer {
-  const keys = new Map<string, KeyObject>();
-  for (const [keyId, bytes] of ring.keys) {
-    const derived = Buffer.from(hkdfSync('sha256', bytes, Buffer.alloc(0), LABEL, 32));
-    keys.set(keyId, createSecretKey(derived));
-  }
-  const active = keys.get(ring.activeKeyId);
-  if (active === undefined) throw new RangeError('the active token key is not in the key ring');
-  const activeId = ring.activeKeyId;
-
-  const seal = (claims: AttemptClaims | StateClaims): string => {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', active, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(aad(claims.typ, activeId));
-    const body = Buffer.concat([cipher.update(JSON.stringify(claims), 'utf8'), cipher.final()]);
-    const packed = Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
-    return `${Buffer.from(activeId, 'utf8').toString('base64url')}.${packed}`;
-  };
-
-  const open = <T extends { readonly exp: number }>(
-    typ: 'attempt' | 'state',
-    schema: z.ZodType<T>,
-    sealed: string | undefined,
-  ): Result<T, LinkStateError> => {
-    const forged = err({ code: 'forged' as const });
-    if (sealed === undefined || sealed.length > MAX_SEALED_CHARS) return forged;
-    const match = /^([A-Za-z0-9_-]{1,100})\.([A-Za-z0-9_-]{40,})$/.exec(sealed);
-    if (match?.[1] === undefined || match[2] === undefined) return forged;
-    const keyId = Buffer.from(match[1], 'base64url').toString('utf8');
-    const key = KEY_ID.test(keyId) ? keys.get(keyId) : undefined;
-    if (key === undefined) return forged;
-    const packed = Buffer.from(match[2], 'base64url');
-    if (packed.length <= IV_BYTES + TAG_BYTES) return forged;
-    let text: string;
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', key, packed.subarray(0, IV_BYTES), {
-        authTagLength: TAG_BYTES,
-      });
-      decipher.setAAD(aad(typ, keyId));
-      decipher.setAuthTag(packed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      text = Buffer.concat([
-        decipher.update(packed.subarray(IV_BYTES + TAG_BYTES)),
-        decipher.final(),
-      ]).toString('utf8');
-    } catch {
-      return forged;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return forged;
-    }
-    const claims = schema.safeParse(parsed);
-    if (!claims.success) return forged;
-    if (claims.data.exp <= now()) return err({ code: 'expired' });
-    return ok(claims.data);
-  };
-
-  return {
-    sealAttempt: (claims) => seal({ typ: 'attempt', ...claims }),
-    openAttempt: (sealed) => open('attempt', attemptClaims, sealed),
-    sealState: (claims) => seal({ typ: 'state', ...claims }),
-    openState: (sealed) => open('state', stateClaims, sealed),
-  };
-}
-
-/** The type and key id are authenticated, so an attempt never opens as a state or vice versa. */
-function aad(typ: string, keyId: string): Buffer {
-  return Buffer.from(`${LABEL}\n${typ}\n${keyId}`, 'utf8');
-}
-
-/** A random URL-safe identifier (`bytes` of entropy). */
-export function randomId(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url');
+  return createFlowStateSealer(ring, WEBEX_LINK_STATE_LABEL, now);
 }

@@ -1,8 +1,7 @@
 import { authenticateRequest } from '../auth/request-identity.js';
 import type { Route } from '../http/route.js';
-import { WEBEX_START_PATH, type WebexLinkDeps } from './deps.js';
-import { LINK_FLOW_TTL_MS, randomId } from './link-state.js';
-import { noStore } from './pages.js';
+import { noStore } from '../oauth-popup/index.js';
+import type { WebexLinkDeps } from './deps.js';
 
 /**
  * `POST /api/webex/link` (Teams SSO): starts a link attempt for the caller and answers the URL
@@ -17,16 +16,9 @@ export function postWebexLink(deps: WebexLinkDeps): Route {
     handler: async (req, res) => {
       const identity = await authenticateRequest(req, deps.validator, deps.store);
       if (!identity.ok) throw identity.error;
-      const { user } = identity.value;
-      const attempt = deps.states.sealAttempt({
-        tid: user.tenantId,
-        uid: user.id,
-        aid: randomId(16),
-        exp: deps.now() + LINK_FLOW_TTL_MS,
-      });
       noStore(res);
       res.status(200);
-      res.json({ url: `${deps.publicBaseUrl}${WEBEX_START_PATH}?attempt=${encodeURIComponent(attempt)}` });
+      res.json({ url: deps.flow.attemptUrl(identity.value.user) });
     },
   };
 }

@@ -12,6 +12,7 @@ import {
   type BackgroundTokenError,
   type ExchangeError,
   type NeedsSignInReason,
+  type UnavailableError,
 } from './errors.js';
 
 /**
@@ -64,7 +65,24 @@ const DEFAULT_MIN_REMAINING_MS = 5 * 60_000;
 /** Re-reads after a lost compare-and-swap or a refresh token someone else replaced. */
 const MAX_ATTEMPTS = 4;
 
-export function createGraphTokenService(deps: GraphTokenServiceDeps): GraphTokenService {
+/** A token-endpoint grant that carries a refresh token (it was asked with `offline_access`). */
+export type AdoptableGrant = TokenGrant & { readonly refreshToken: string };
+
+/**
+ * For the interactive consent / step-up popup (bot/src/auth/consent): stores the Graph tokens the
+ * user just obtained by signing in (authorization code) exactly as `exchange` stores OBO tokens
+ * (sealed, compare-and-swap, user marked `active`). Separate from {@link GraphTokenService} so
+ * other implementations of that interface are unaffected.
+ */
+export interface GraphTokenAdoption {
+  adoptTokens(
+    user: User,
+    grant: AdoptableGrant,
+    issuedAt: number,
+  ): Promise<Result<GraphAccessToken, UnavailableError>>;
+}
+
+export function createGraphTokenService(deps: GraphTokenServiceDeps): GraphTokenService & GraphTokenAdoption {
   const { client, store, vault } = deps;
   const log = deps.logger.child({ component: 'graph-tokens' });
   const now = deps.now ?? Date.now;
@@ -156,8 +174,17 @@ export function createGraphTokenService(deps: GraphTokenServiceDeps): GraphToken
           'CallBridge needs your consent to keep working in the background (offline access). Sign in and accept the permissions.',
       });
     }
-    const access = toAccess(grant, issuedAt);
-    const stored = await overwrite(keyOf(user, 'graph_refresh'), grant.refreshToken, null);
+    return enrol(user, grant.refreshToken, toAccess(grant, issuedAt), 'on-behalf-of');
+  }
+
+  /** Stores a new grant (overwriting: an interactive sign-in is the newest) and marks the user active. */
+  async function enrol(
+    user: User,
+    refreshToken: string,
+    access: GraphAccessToken,
+    via: string,
+  ): Promise<Result<GraphAccessToken, UnavailableError>> {
+    const stored = await overwrite(keyOf(user, 'graph_refresh'), refreshToken, null);
     if (!stored) {
       log.error(
         { userId: user.id },
@@ -172,8 +199,16 @@ export function createGraphTokenService(deps: GraphTokenServiceDeps): GraphToken
     await overwrite(keyOf(user, 'graph_access'), access.token, access.expiresAt);
     memory.set(user.id, access);
     if (user.status !== 'active') await store.users.setStatus(user.id, 'active');
-    log.info({ userId: user.id }, 'graph tokens enrolled through on-behalf-of');
+    log.info({ userId: user.id, via }, `graph tokens enrolled through ${via}`);
     return ok(access);
+  }
+
+  function adoptTokens(
+    user: User,
+    grant: AdoptableGrant,
+    issuedAt: number,
+  ): Promise<Result<GraphAccessToken, UnavailableError>> {
+    return enrol(user, grant.refreshToken, toAccess(grant, issuedAt), 'interactive sign-in');
   }
 
   function getAccessToken(userId: string): Promise<Result<GraphAccessToken, BackgroundTokenError>> {
@@ -319,7 +354,7 @@ export function createGraphTokenService(deps: GraphTokenServiceDeps): GraphToken
     return { code: 'needs_sign_in', reason, aadsts, message: NEEDS_SIGN_IN_MESSAGE };
   }
 
-  return { exchange, getAccessToken };
+  return { exchange, getAccessToken, adoptTokens };
 }
 
 function traceIdOf(error: TokenEndpointError): string | undefined {

@@ -1,6 +1,6 @@
 import { authenticateRequest } from '../../auth/request-identity.js';
 import type { WebexLinkDeps } from '../../webex-link/deps.js';
-import { noStore } from '../../webex-link/pages.js';
+import { noStore } from '../../oauth-popup/index.js';
 import type { Route } from '../route.js';
 
 /**

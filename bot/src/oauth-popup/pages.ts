@@ -4,20 +4,22 @@ import type { Response } from 'restify';
 import type { Route } from '../http/route.js';
 
 /**
- * The small HTML pages the link flow shows in the `authentication.authenticate` popup, and the
- * two scripts they load (teams-js's UMD build and our completion script), served from our own
- * origin so the pages' CSP can stay `script-src 'self'` with no inline script.
+ * The small HTML pages a popup flow shows in the `authentication.authenticate` window, and the
+ * three assets they load (teams-js's UMD build, our completion script and a stylesheet), served
+ * from our own origin so the pages' CSP can stay `script-src 'self'` with no inline script. The
+ * completion script hands the outcome to the tab: `notifySuccess(outcome)` for a success page,
+ * `notifyFailure(outcome)` otherwise.
  */
-
-export const ASSET_PATH = '/auth/webex/assets';
 
 /** `data-outcome` tells the script what to hand back to the tab. */
 export interface ResultPage {
   readonly status: number;
-  /** `linked`, or an error code the tab can show a message for. */
+  /** A success word (e.g. `linked`) or an error code the tab can show a message for. */
   readonly outcome: string;
   readonly title: string;
   readonly message: string;
+  /** Reported with `notifySuccess` (default: failure). */
+  readonly success?: boolean;
 }
 
 const CSP = [
@@ -35,7 +37,7 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Headers every link-flow response carries: the URLs hold codes and state, so no caching, no Referer. */
+/** Headers every flow response carries: the URLs hold codes and state, so no caching, no Referer. */
 export function noStore(res: Response): void {
   res.header('Cache-Control', 'no-store');
   res.header('Pragma', 'no-cache');
@@ -43,20 +45,21 @@ export function noStore(res: Response): void {
   res.header('X-Content-Type-Options', 'nosniff');
 }
 
-export function sendPage(res: Response, page: ResultPage): void {
+/** Sends a result page whose scripts and stylesheet come from `assetPath` (see {@link popupAssetRoutes}). */
+export function sendResultPage(res: Response, page: ResultPage, assetPath: string): void {
   noStore(res);
   res.header('Content-Security-Policy', CSP);
   res.header('Content-Type', 'text/html; charset=utf-8');
-  const ok = page.outcome === 'linked';
+  const success = page.success === true;
   const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>CallBridge – ${escapeHtml(page.title)}</title>
-<link rel="stylesheet" href="${ASSET_PATH}/page.css">
-<script src="${ASSET_PATH}/teams.js" defer></script>
-<script src="${ASSET_PATH}/complete.js" defer></script></head>
-<body data-outcome="${escapeHtml(page.outcome)}"><main>
+<link rel="stylesheet" href="${assetPath}/page.css">
+<script src="${assetPath}/teams.js" defer></script>
+<script src="${assetPath}/complete.js" defer></script></head>
+<body data-outcome="${escapeHtml(page.outcome)}" data-success="${success ? 'true' : 'false'}"><main>
 <h1>${escapeHtml(page.title)}</h1>
-<p ${ok ? 'role="status"' : 'role="alert"'}>${escapeHtml(page.message)}</p>
+<p ${success ? 'role="status"' : 'role="alert"'}>${escapeHtml(page.message)}</p>
 <p>You can close this window.</p>
 </main></body></html>`;
   res.status(page.status);
@@ -66,10 +69,11 @@ export function sendPage(res: Response, page: ResultPage): void {
 const COMPLETE_JS = `'use strict';
 (function () {
   var outcome = document.body.getAttribute('data-outcome') || 'failed';
+  var success = document.body.getAttribute('data-success') === 'true';
   var teams = window.microsoftTeams;
   if (!teams) return; // teams-js did not load: the page text is enough
   teams.app.initialize().then(function () {
-    if (outcome === 'linked') teams.authentication.notifySuccess(outcome);
+    if (success) teams.authentication.notifySuccess(outcome);
     else teams.authentication.notifyFailure(outcome);
   }).catch(function () { /* not in a Teams popup: the page text says what happened */ });
 })();
@@ -80,8 +84,8 @@ main{max-width:30rem;margin:3rem auto;background:#fff;border-radius:8px;padding:
 h1{font-size:1.3rem;margin-top:0}
 `;
 
-/** `GET /auth/webex/assets/{teams.js,complete.js,page.css}`. */
-export function webexLinkAssetRoutes(): Route[] {
+/** `GET {assetPath}/{teams.js,complete.js,page.css}`. */
+export function popupAssetRoutes(assetPath: string): Route[] {
   const require = createRequire(import.meta.url);
   let teamsJs: Promise<Buffer> | undefined;
   const serve = (res: Response, type: string, body: string | Buffer): void => {
@@ -94,7 +98,7 @@ export function webexLinkAssetRoutes(): Route[] {
   return [
     {
       method: 'get',
-      path: `${ASSET_PATH}/teams.js`,
+      path: `${assetPath}/teams.js`,
       handler: async (_req, res) => {
         teamsJs ??= readFile(require.resolve('@microsoft/teams-js/dist/umd/MicrosoftTeams.min.js'));
         serve(res, 'text/javascript; charset=utf-8', await teamsJs);
@@ -102,7 +106,7 @@ export function webexLinkAssetRoutes(): Route[] {
     },
     {
       method: 'get',
-      path: `${ASSET_PATH}/complete.js`,
+      path: `${assetPath}/complete.js`,
       handler: (_req, res) => {
         serve(res, 'text/javascript; charset=utf-8', COMPLETE_JS);
         return Promise.resolve();
@@ -110,7 +114,7 @@ export function webexLinkAssetRoutes(): Route[] {
     },
     {
       method: 'get',
-      path: `${ASSET_PATH}/page.css`,
+      path: `${assetPath}/page.css`,
       handler: (_req, res) => {
         serve(res, 'text/css; charset=utf-8', PAGE_CSS);
         return Promise.resolve();
