@@ -10,7 +10,7 @@ import {
   mergeClasses,
   tokens,
 } from '@fluentui/react-components';
-import { useId } from 'react';
+import { useId, type ReactNode } from 'react';
 import { strings } from '../i18n/strings.js';
 import type { ShellStatus } from './useHostConnection.js';
 
@@ -81,16 +81,23 @@ const useStyles = makeStyles({
 
 export interface ShellProps {
   readonly status: ShellStatus;
+  /**
+   * Shown instead of the regions while the user isn't signed in to CallBridge yet (checking,
+   * the permission card, a sign-in error). Gets the full-row class.
+   */
+  readonly gate?: (className: string) => ReactNode;
+  /** The account region (Webex link), first in reading order once signed in. */
+  readonly account?: (className: string) => ReactNode;
 }
 
 /**
  * The tab's frame: header, status, and the three regions a later issue fills. Regions are
  * labelled landmarks so screen-reader users can jump between them.
  */
-export function Shell({ status }: ShellProps) {
+export function Shell({ status, gate, account }: ShellProps) {
   const styles = useStyles();
   const userName = status.kind === 'ready' ? status.userName : undefined;
-  const showRegions = status.kind === 'ready' || status.kind === 'unhosted';
+  const showRegions = (status.kind === 'ready' && gate === undefined) || status.kind === 'unhosted';
 
   return (
     <>
@@ -135,8 +142,10 @@ export function Shell({ status }: ShellProps) {
             </MessageBarActions>
           </MessageBar>
         ) : null}
+        {status.kind === 'ready' && gate !== undefined ? gate(styles.fullRow) : null}
         {showRegions ? (
           <>
+            {account?.(styles.fullRow)}
             <Region
               className={styles.fullRow}
               role="search"

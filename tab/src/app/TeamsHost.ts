@@ -1,4 +1,4 @@
-import { app } from '@microsoft/teams-js';
+import { app, authentication } from '@microsoft/teams-js';
 
 /** What the shell needs from Teams, already narrowed from teams-js' much larger context. */
 export interface HostContext {
@@ -27,7 +27,33 @@ export interface TeamsHost {
   onThemeChange(handler: (theme: string) => void): void;
   /** Hides Teams' own loading indicator if the manifest asks for one (`showLoadingIndicator`). */
   notifyReady(): void;
+  /**
+   * The Teams SSO token for our API (`authentication.getAuthToken`). Teams caches it and renews
+   * it when it is near expiry, so every call may be a new token; never cache it in the tab.
+   */
+  getAuthToken(): Promise<TokenOutcome>;
+  /**
+   * Opens Teams' authentication window on `url` (same origin as the tab) and resolves with what
+   * the page reported through `notifySuccess` / `notifyFailure`, or `CancelledByUser` when the
+   * user closed the window. Never rejects.
+   */
+  authenticate(request: AuthenticateRequest): Promise<AuthenticateOutcome>;
 }
+
+export type TokenOutcome =
+  { readonly ok: true; readonly token: string } | { readonly ok: false; readonly reason: string };
+
+export interface AuthenticateRequest {
+  readonly url: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+export type AuthenticateOutcome =
+  { readonly ok: true; readonly result: string } | { readonly ok: false; readonly reason: string };
+
+/** What teams-js rejects with when the user closes the authentication window. */
+export const CANCELLED_BY_USER = 'CancelledByUser';
 
 /** Long enough for a cold Teams mobile webview, short enough that a wrong host doesn't look hung. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -61,6 +87,20 @@ export function createTeamsHost(timeoutMs: number = DEFAULT_CONNECT_TIMEOUT_MS):
       // indicator (if any) times out on its own, which is not worth surfacing to the user.
       app.notifySuccess().catch(() => undefined);
     },
+    getAuthToken: async () => {
+      try {
+        return { ok: true, token: await authentication.getAuthToken() };
+      } catch (error) {
+        return { ok: false, reason: reasonOf(error) };
+      }
+    },
+    authenticate: async ({ url, width, height }) => {
+      try {
+        return { ok: true, result: await authentication.authenticate({ url, width, height }) };
+      } catch (error) {
+        return { ok: false, reason: reasonOf(error) };
+      }
+    },
   };
 }
 
@@ -74,4 +114,10 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => {
     clearTimeout(timer);
   });
+}
+
+/** teams-js rejects with `Error(reason)` (or, from older hosts, a bare string). */
+function reasonOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : 'unknown';
 }
