@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
+import { createAdminConsent } from './admin-consent/index.js';
 import { createService, type Service } from './app.js';
 import { createUserConsent } from './auth/consent/index.js';
 import { createEntraTokenClient } from './auth/obo/entra-token-client.js';
@@ -99,6 +100,8 @@ export async function composeService(
     policy: upstreamPolicy,
   });
   if (!webexLinking.ok) logger.warn({ reason: webexLinking.error }, 'Webex account linking is off');
+  const adminConsent = createAdminConsent({ config, store, validator: sso, logger, policy: upstreamPolicy });
+  if (!adminConsent.ok) logger.warn({ reason: adminConsent.error }, 'admin consent check is off');
 
   const service = createService({
     config,
@@ -110,6 +113,7 @@ export async function composeService(
       ...(graphTokens === undefined ? [] : [postAuthToken({ validator: sso, store, graphTokens, logger })]),
       ...(userConsent?.ok === true ? userConsent.value.routes : []),
       ...(webexLinking.ok ? webexLinking.value.routes : []),
+      ...(adminConsent.ok ? adminConsent.value.routes : []),
       ...tabStaticRoutes({
         distDir: resolve(config.tab.distDir),
         frameAncestors: config.tab.extraFrameAncestors,

@@ -73,7 +73,7 @@ export const SANDBOX_IDS = {
 /** Where the service sends people back after Webex sign-in (registered for both origins). */
 export const WEBEX_REDIRECT_PATHS = ['/auth/webex/callback'] as const;
 /** The tab's Entra sign-in pages for `authentication.authenticate` (consent, MFA step-up). */
-export const TAB_AUTH_REDIRECT_PATHS = ['/tab/auth-end.html', '/tab/auth/end', '/auth/end'] as const;
+export const TAB_AUTH_REDIRECT_PATHS = ['/auth/consent/callback'] as const;
 
 export class PortInUseError extends Error {
   constructor(
@@ -204,6 +204,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         verifyAccessToken: (token) => entra.verifyToken(token),
         tls: tlsMaterial,
         port: ports.graph,
+        grants: () => entra.tenantGrants(),
       }),
     );
     const webex = await step('webex', () =>

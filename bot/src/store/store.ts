@@ -24,6 +24,7 @@ export interface Store {
   readonly inbox: InboxRepo;
   readonly conversations: ConversationRepo;
   readonly leases: LeaseRepo;
+  readonly tenantConsents: TenantConsentRepo;
   /** PostgreSQL: advisory lock per name across instances. SQLite: one run per name in this process. */
   readonly guard: SingletonGuard;
   /** Readiness: resolves `false` (never rejects) when the database does not answer. */
@@ -484,6 +485,34 @@ export interface LeaseRepo {
   /** Extends the lease to now + ttlMs; `false` if another acquisition happened since `token`. */
   renew(name: string, owner: string, token: number, ttlMs: number): Promise<boolean>;
   release(name: string, owner: string, token: number): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tenant-wide (admin) consent
+
+/** What an admin's consent granted CallBridge in a tenant, as last checked with Graph. */
+export interface TenantConsent {
+  readonly tenantId: string;
+  /** The consenting admin's Entra object id, or `'unknown'` (the consent redirect does not say). */
+  readonly grantedBy: string;
+  readonly grantedAt: EpochMs;
+  /** Delegated Microsoft Graph permissions granted for all users (names, sorted, unique). */
+  readonly scopes: readonly string[];
+  /** Application permissions (names, sorted, unique). */
+  readonly roles: readonly string[];
+  readonly updatedAt: EpochMs;
+}
+
+export interface TenantConsentRepo {
+  /** Creates or replaces the tenant's record (a later check supersedes an earlier one). */
+  record(input: {
+    readonly tenantId: string;
+    readonly grantedBy: string;
+    readonly grantedAt: EpochMs;
+    readonly scopes: readonly string[];
+    readonly roles: readonly string[];
+  }): Promise<TenantConsent>;
+  get(tenantId: string): Promise<TenantConsent | undefined>;
 }
 
 /** Options both implementations take. */

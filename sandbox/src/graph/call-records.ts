@@ -3,6 +3,7 @@ import { requirePermission, type PermissionRule } from './auth.js';
 import { DAY_MS, type GraphClock } from './clock.js';
 import { callRecordJson, sessionJson, type StoredCallRecord } from './call-record-model.js';
 import type { Directory } from './directory.js';
+import type { PresenceState } from './presence-state.js';
 import { badRequest, GraphError } from './errors.js';
 import { paginate } from './paging.js';
 import { odata, type GraphRequest, type GraphRoute } from './route.js';
@@ -11,11 +12,17 @@ import { odata, type GraphRequest, type GraphRoute } from './route.js';
  * `/communications/callRecords/{id}` with `$expand=sessions($expand=segments)`, sessions paged 60
  * at a time (`sessions@odata.nextLink`, then `/callRecords/{id}/sessions`), the 30-day retention
  * (older records are 404), and `recordCall()`, which the launcher calls when a sandbox call ends.
+ *
+ * Teams calls made in the sandbox feed it too: when a user's own Teams client session enters
+ * InACall (the console's "In a call") and later leaves it (another state, or signed out), the
+ * interval is recorded as a peer-to-peer audio call organised by that user.
  */
 
 const READ: PermissionRule = { delegated: [], application: ['CallRecords.Read.All'] };
 const SESSIONS_PAGE = 60;
 const RETENTION_MS = 30 * DAY_MS;
+/** The Teams client activity that makes a Teams call (the controls' `call` state, Busy/InACall). */
+const IN_A_CALL = 'InACall';
 
 /** What the launcher knows about a finished call. */
 export interface RecordCallInput {
@@ -40,14 +47,36 @@ export interface CallRecordDeps {
   readonly directory: Directory;
   readonly clock: GraphClock;
   readonly onChange: (record: StoredCallRecord, changeType: 'created' | 'updated') => void;
+  /** `availableAfterMs` of the records of Teams calls made in the sandbox. Default 0. */
+  readonly teamsCallAvailableAfterMs?: number;
+}
+
+/** A call record as the console lists it (`GET /_sandbox/graph/users/{id}/call-records`). */
+export interface CallRecordSummary {
+  readonly id: string;
+  readonly type: 'peerToPeer' | 'groupCall';
+  readonly organizerId: string;
+  readonly participantIds: readonly string[];
+  readonly startDateTime: string;
+  readonly endDateTime: string;
+  readonly durationSeconds: number;
+  readonly version: number;
+  /** When GET /communications/callRecords/{id} starts answering 200. */
+  readonly availableDateTime: string;
+  readonly available: boolean;
 }
 
 export class CallRecords {
   private readonly records = new Map<string, StoredCallRecord>();
+  /** Users whose Teams client session is InACall, with when it entered InACall. */
+  private readonly teamsCalls = new Map<string, number>();
 
   constructor(private readonly deps: CallRecordDeps) {}
 
-  /** Stores a finished call and sends `created` notifications to callRecords subscriptions. */
+  /**
+   * Stores a finished call and sends `created` notifications to callRecords subscriptions once the
+   * record is readable (a notification for a record that still 404s would send clients chasing it).
+   */
   record(input: RecordCallInput): StoredCallRecord {
     const { directory, clock } = this.deps;
     const find = (who: string): NonNullable<ReturnType<Directory['find']>> => {
@@ -80,8 +109,69 @@ export class CallRecords {
       lastModified: now,
     };
     this.records.set(record.id, record);
-    this.deps.onChange(record, 'created');
+    const created = (): void => {
+      if (this.records.get(record.id) === record) this.deps.onChange(record, 'created');
+    };
+    if (record.availableAt > now) clock.schedule(record.availableAt - now, created);
+    else created();
     return record;
+  }
+
+  /**
+   * The user's own Teams client session changed (`undefined`: signed out of Teams). Entering
+   * InACall starts a Teams call; leaving it records the call: peer-to-peer audio, organised by the
+   * user, with the next demo user in directory order as the other party. Returns the new record.
+   */
+  teamsClientChanged(userId: string, state: PresenceState | undefined): StoredCallRecord | undefined {
+    const now = this.deps.clock.now();
+    const since = this.teamsCalls.get(userId);
+    if (state?.activity === IN_A_CALL) {
+      // Setting "In a call" again while in the call continues the same call.
+      if (since === undefined) this.teamsCalls.set(userId, now);
+      return undefined;
+    }
+    if (since === undefined) return undefined;
+    this.teamsCalls.delete(userId);
+    const peer = this.peerOf(userId);
+    return this.record({
+      organizer: userId,
+      participants: peer === undefined ? [] : [peer],
+      startDateTime: since,
+      endDateTime: now,
+      type: 'peerToPeer',
+      modalities: ['audio'],
+      availableAfterMs: this.deps.teamsCallAvailableAfterMs ?? 0,
+    });
+  }
+
+  /** The records a user took part in (organizer or participant), newest first, for the console. */
+  forUser(who: string): CallRecordSummary[] | undefined {
+    const user = this.deps.directory.find(who);
+    if (user === undefined) return undefined;
+    const now = this.deps.clock.now();
+    return [...this.records.values()]
+      .filter((r) => r.participants.some((p) => p.id === user.id))
+      .sort((a, b) => b.start - a.start || b.end - a.end)
+      .map((r) => ({
+        id: r.id,
+        type: r.type,
+        organizerId: r.organizer.id,
+        participantIds: r.participants.map((p) => p.id),
+        startDateTime: new Date(r.start).toISOString(),
+        endDateTime: new Date(r.end).toISOString(),
+        durationSeconds: Math.round((r.end - r.start) / 1000),
+        version: r.version,
+        availableDateTime: new Date(r.availableAt).toISOString(),
+        available: r.availableAt <= now && now - r.end <= RETENTION_MS,
+      }));
+  }
+
+  /** The demo user after `userId` in directory order (wrapping); undefined in a one-user org. */
+  private peerOf(userId: string): string | undefined {
+    const users = this.deps.directory.users;
+    const index = users.findIndex((u) => u.id === userId);
+    const peer = users[(index + 1) % users.length];
+    return peer === undefined || peer.id === userId ? undefined : peer.id;
   }
 
   /** A later version of a record (Graph revises records as late client data arrives). */

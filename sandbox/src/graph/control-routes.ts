@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { json, type Router, type SandboxRequest } from '../shared/http.js';
+import type { CallRecords } from './call-records.js';
 import { ControlError, TEAMS_CLIENT_STATES, type GraphControls } from './controls.js';
 import { readJsonBody } from './route.js';
 import { FAMILIES } from './throttle.js';
@@ -181,4 +182,13 @@ export function addControlRoutes(router: Router, controls: GraphControls): void 
   add('POST', '/call-records/:id/revise', (req) =>
     found(controls.reviseCallRecord(req.params.id ?? ''), 'call record'),
   );
+}
+
+/** `GET /_sandbox/graph/users/{id}/call-records`: the call records a user took part in, newest first. */
+export function addCallRecordControlRoutes(router: Router, callRecords: Pick<CallRecords, 'forUser'>): void {
+  router.add('GET', `${BASE}/users/:id/call-records`, (req) => {
+    const id = req.params.id ?? '';
+    const records = callRecords.forUser(id);
+    return records === undefined ? json(404, { error: `unknown user ${id}` }) : json(200, records);
+  });
 }

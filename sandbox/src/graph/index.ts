@@ -5,15 +5,20 @@ import { batchRoutes } from './batch.js';
 import { CallRecords } from './call-records.js';
 import { systemClock, TrackedClock, type GraphClock } from './clock.js';
 import { contactRoutes } from './contacts.js';
-import { addControlRoutes } from './control-routes.js';
+import { addCallRecordControlRoutes, addControlRoutes } from './control-routes.js';
 import { createControls, type GraphControls } from './controls.js';
 import { DeliveryService } from './delivery.js';
 import { Directory } from './directory.js';
 import { ExtensionStore, extensionRoutes } from './extensions.js';
 import { memberRoutes } from './members.js';
-import { presenceRoutes } from './presence.js';
-import { PresenceStore } from './presence-state.js';
+import { presenceRoutes, TeamsClientObservedStore } from './presence.js';
 import { GraphPipeline, type GraphLogEvent } from './server.js';
+import {
+  addServicePrincipalAlternateKey,
+  sandboxNotFound,
+  servicePrincipalRoutes,
+  type TenantGrantsProvider,
+} from './service-principals.js';
 import { Subscriptions } from './subscriptions.js';
 import { Faults } from './throttle.js';
 import { userRoutes } from './users.js';
@@ -50,6 +55,17 @@ export interface GraphOptions {
     readonly validationTimeoutMs?: number;
   };
   readonly log?: (event: GraphLogEvent) => void;
+  /**
+   * Call records of Teams calls made in the sandbox (a user's Teams client "In a call", then out
+   * of it): `availableAfterMs` delays when they become readable (Graph: usually within 30 minutes,
+   * up to 150). Default 0.
+   */
+  readonly callRecords?: { readonly availableAfterMs?: number };
+  /**
+   * Tenant-wide consent grants (e.g. the Entra stand-in's `tenantGrants()`), served as service
+   * principals, `oauth2PermissionGrants` and `appRoleAssignments`. None when absent.
+   */
+  readonly grants?: TenantGrantsProvider;
 }
 
 export interface GraphStandIn extends GraphControls {
@@ -79,17 +95,24 @@ export async function startGraph(options: GraphOptions): Promise<GraphStandIn> {
     tenantId: options.org.tenantId,
     validationTimeoutMs: options.delivery?.validationTimeoutMs,
   });
-  const presence = new PresenceStore(
+  const presence = new TeamsClientObservedStore(
     options.org.users.map((u) => u.id),
     clock,
     (userId) => {
       subscriptions.notifyPresence(userId);
+    },
+    (userId, state) => {
+      // callRecords is created below; the Teams client only changes once the stand-in is running.
+      callRecords.teamsClientChanged(userId, state);
     },
   );
   const extensions = new ExtensionStore();
   const callRecords = new CallRecords({
     directory,
     clock,
+    ...(options.callRecords?.availableAfterMs === undefined
+      ? {}
+      : { teamsCallAvailableAfterMs: options.callRecords.availableAfterMs }),
     onChange: (record, changeType) => {
       subscriptions.notifyCallRecord(
         record.id,
@@ -116,10 +139,14 @@ export async function startGraph(options: GraphOptions): Promise<GraphStandIn> {
     ...presenceRoutes({ directory, presence }),
     ...subscriptions.routes(),
     ...callRecords.routes(),
+    ...servicePrincipalRoutes({ tenantId: options.org.tenantId, grants: options.grants ?? (() => []) }),
     ...batchRoutes((inner) => pipeline.dispatch(inner)),
   ]);
   const controls = createControls({ directory, presence, subscriptions, delivery, faults, callRecords });
   addControlRoutes(router, controls);
+  addCallRecordControlRoutes(router, callRecords);
+  // Last: a catch-all for `/servicePrincipals(appId='…')`, which templates cannot express.
+  addServicePrincipalAlternateKey(router, pipeline, sandboxNotFound(pipeline));
 
   const server = await serve(router, {
     ...(options.port === undefined ? {} : { port: options.port }),
@@ -153,3 +180,4 @@ export type { Family, ThrottleRule } from './throttle.js';
 export type { PresenceState, UserPresenceView, SessionView } from './presence-state.js';
 export type { TeamsClientState, GraphControls } from './controls.js';
 export type { LifecycleEvent } from './subscriptions.js';
+export type { GraphTenantGrant, TenantGrantsProvider } from './service-principals.js';

@@ -1,8 +1,8 @@
 import { requirePermission, type Caller, type PermissionRule } from './auth.js';
-import { DAY_MS, HOUR_MS, MINUTE_MS } from './clock.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, type GraphClock } from './clock.js';
 import type { Directory } from './directory.js';
 import { badRequest, GraphError } from './errors.js';
-import type { PresenceState, PresenceStore } from './presence-state.js';
+import { PresenceStore, type PresenceState } from './presence-state.js';
 import { empty, odata, type GraphRequest, type GraphRoute } from './route.js';
 import { parseDuration } from './time-format.js';
 
@@ -39,6 +39,26 @@ export const PREFERRED_COMBINATIONS: readonly PresenceState[] = [
 
 const MAX_BATCH_IDS = 650;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The presence store, also telling `onTeamsClient` after each change of a user's own Teams client
+ * session (`undefined`: signed out). Call records use it to turn "In a call" into Teams calls.
+ */
+export class TeamsClientObservedStore extends PresenceStore {
+  constructor(
+    userIds: Iterable<string>,
+    clock: GraphClock,
+    onChange: (userId: string) => void,
+    private readonly onTeamsClient: (userId: string, state: PresenceState | undefined) => void,
+  ) {
+    super(userIds, clock, onChange);
+  }
+
+  override setTeamsClient(userId: string, state: PresenceState | undefined): void {
+    super.setTeamsClient(userId, state);
+    this.onTeamsClient(userId, state);
+  }
+}
 
 export interface PresenceDeps {
   readonly directory: Directory;

@@ -1000,6 +1000,49 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       });
     });
 
+    describe('tenant consents', function () {
+      it('records, reads and replaces one consent per tenant, names sorted and unique', async function () {
+        assert.equal(await store.tenantConsents.get(TENANT), undefined);
+        const saved = await store.tenantConsents.record({
+          tenantId: TENANT,
+          grantedBy: 'unknown',
+          grantedAt: clock.t - 5,
+          scopes: ['User.Read', 'Presence.Read.All', 'User.Read'],
+          roles: ['Presence.ReadWrite.All'],
+        });
+        assert.deepEqual(saved, {
+          tenantId: TENANT,
+          grantedBy: 'unknown',
+          grantedAt: clock.t - 5,
+          scopes: ['Presence.Read.All', 'User.Read'],
+          roles: ['Presence.ReadWrite.All'],
+          updatedAt: clock.t,
+        });
+        assert.deepEqual(await store.tenantConsents.get(TENANT), saved);
+        assert.equal(await store.tenantConsents.get(OTHER_TENANT), undefined);
+
+        clock.advance(1_000);
+        const replaced = await store.tenantConsents.record({
+          tenantId: TENANT,
+          grantedBy: 'aad-admin',
+          grantedAt: clock.t,
+          scopes: [],
+          roles: [],
+        });
+        assert.deepEqual(replaced.scopes, []);
+        assert.deepEqual(replaced.roles, []);
+        assert.equal(replaced.grantedBy, 'aad-admin');
+        assert.deepEqual(await store.tenantConsents.get(TENANT), replaced);
+      });
+
+      it('refuses invalid arguments as caller bugs', async function () {
+        const base = { tenantId: TENANT, grantedBy: 'unknown', grantedAt: clock.t, scopes: [], roles: [] };
+        await assert.rejects(store.tenantConsents.record({ ...base, tenantId: '' }));
+        await assert.rejects(store.tenantConsents.record({ ...base, scopes: [''] }));
+        await assert.rejects(store.tenantConsents.record({ ...base, grantedAt: -1 }));
+      });
+    });
+
     describe('leases', function () {
       it('gives a lease to one owner at a time until it expires, with growing fencing tokens', async function () {
         const first = await store.leases.tryAcquire('renewal', 'a', 1_000);

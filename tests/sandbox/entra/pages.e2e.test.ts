@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { EntraStandIn } from '../../../sandbox/src/entra/index.js';
+import { CHROMIUM_MISSING, chromiumPath, launchBrowser, type BrowserSession } from '../../support/browser.js';
 import {
   ADMIN,
   ALICE,
@@ -25,31 +22,21 @@ import {
  * keyboard, and with an axe-core accessibility scan of each page.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 describe('Entra stand-in: sign-in pages in a browser (e2e)', function () {
   this.timeout(60_000);
   let entra: EntraStandIn;
-  let profileDir: string;
+  let session: BrowserSession | undefined;
   let context: BrowserContext;
   let page: Page;
   let callback: Server;
   let redirectUri: string;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      (skipped: ${CHROMIUM} not found; install it with: apt-get install -y chromium)`);
+    const executable = chromiumPath();
+    if (executable === undefined) {
+      console.log(`      (${CHROMIUM_MISSING})`);
       this.skip();
     }
     // The app's callback: a real local listener (Entra accepts http://localhost redirect URIs).
@@ -60,14 +47,8 @@ describe('Entra stand-in: sign-in pages in a browser (e2e)', function () {
     await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
     redirectUri = `http://localhost:${(callback.address() as AddressInfo).port}/callback`;
     entra = await startTestEntra({ apps: [{ ...SERVICE_APP, redirectUris: [redirectUri] }, BOT_APP] });
-    profileDir = await mkdtemp(join(tmpdir(), 'entra-e2e-'));
-    // A persistent context is how Playwright takes a fresh --user-data-dir of our choosing.
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-      ignoreHTTPSErrors: true,
-    });
+    session = await launchBrowser(executable);
+    context = session.browser;
   });
 
   beforeEach(async () => {
@@ -79,7 +60,9 @@ describe('Entra stand-in: sign-in pages in a browser (e2e)', function () {
   });
 
   after(async () => {
-    await context.close();
+    // Only what was started: nothing when Chromium is absent and the suite skipped.
+    await session?.close();
+    if (session === undefined) return;
     await entra.close();
     callback.closeAllConnections();
     await new Promise<void>((resolve) => {
@@ -87,7 +70,6 @@ describe('Entra stand-in: sign-in pages in a browser (e2e)', function () {
         resolve();
       });
     });
-    await rm(profileDir, { recursive: true, force: true });
   });
 
   const authorizeUrl = (state: string): string =>

@@ -8,7 +8,7 @@ import { startSandbox, type RunningSandbox } from '../../../sandbox/src/launch.j
 import type { DemoUser } from '../../../sandbox/src/seed/org.js';
 import { repoRoot } from '../../../sandbox/src/teams-host/bundle.js';
 import type { AxeViolation } from './support/axe.js';
-import { CHROMIUM_MISSING, chromiumPath, launchBrowser, type BrowserSession } from './support/browser.js';
+import { CHROMIUM_MISSING, chromiumPath, launchBrowser, type BrowserSession } from '../../support/browser.js';
 
 /**
  * The Call tab's account slice in the dev host, end to end: the sign-in check on load, the

@@ -8,7 +8,7 @@ import { Issuer } from '../../../sandbox/src/shared/issuer.js';
 import { bundleEntries, repoRoot } from '../../../sandbox/src/teams-host/bundle.js';
 import { startTeamsHost, type RunningTeamsHost } from '../../../sandbox/src/teams-host/index.js';
 import { loadSandboxTls } from '../../../sandbox/src/tls/index.js';
-import { CHROMIUM_MISSING, chromiumPath, launchBrowser, type BrowserSession } from './support/browser.js';
+import { CHROMIUM_MISSING, chromiumPath, launchBrowser, type BrowserSession } from '../../support/browser.js';
 
 /**
  * The dev host against the real teams-js: a probe page (fixtures/probe.ts, bundled with the

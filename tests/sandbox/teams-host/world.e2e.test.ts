@@ -8,7 +8,7 @@ import { SANDBOX_IDS, startSandbox, type RunningSandbox } from '../../../sandbox
 import type { DemoUser } from '../../../sandbox/src/seed/org.js';
 import { repoRoot } from '../../../sandbox/src/teams-host/bundle.js';
 import { axeViolations } from './support/axe.js';
-import { CHROMIUM_MISSING, chromiumPath, launchBrowser, type BrowserSession } from './support/browser.js';
+import { CHROMIUM_MISSING, chromiumPath, launchBrowser, type BrowserSession } from '../../support/browser.js';
 
 /**
  * The whole sandbox (stand-ins + service + dev host) in a browser, as a newcomer uses it after

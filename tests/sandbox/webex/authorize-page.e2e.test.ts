@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { WebexStandIn } from '../../../sandbox/src/webex/index.js';
+import { CHROMIUM_MISSING, chromiumPath, launchBrowser } from '../../support/browser.js';
 import { api, INTEGRATION, pkcePair, rec, startReceiver, startTestWebex, tokenRequest } from './helpers.js';
 
 /**
@@ -14,44 +11,27 @@ import { api, INTEGRATION, pkcePair, rec, startReceiver, startTestWebex, tokenRe
  * axe-core accessibility scan of the page.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 describe('Webex stand-in: authorize page in Chromium (e2e)', function () {
   this.timeout(60_000);
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let webex: WebexStandIn;
   let context: BrowserContext;
-  let profile: string;
   let page: Page;
   const cleanups: (() => Promise<unknown>)[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`    (skipped: no Chromium at ${CHROMIUM}; install it with apt-get install -y chromium)`);
+    const executable = chromiumPath();
+    if (executable === undefined) {
+      console.log(`    (${CHROMIUM_MISSING})`);
       this.skip();
     }
     receiver = await startReceiver();
     cleanups.push(() => receiver.close());
     webex = await startTestWebex({ integrations: [{ ...INTEGRATION, redirectUris: [receiver.url] }] });
     cleanups.push(() => webex.close());
-    profile = await mkdtemp(join(tmpdir(), 'webex-authorize-'));
-    cleanups.push(() => rm(profile, { recursive: true, force: true }));
-    // A persistent context is how Playwright takes a fresh --user-data-dir.
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: FLAGS,
-    });
-    cleanups.push(() => context.close());
+    const session = await launchBrowser(executable);
+    context = session.browser;
+    cleanups.push(() => session.close());
   });
   after(async () => {
     // Only what was started (nothing when Chromium is absent), newest first.

@@ -188,5 +188,14 @@ export const SQL = {
   leaseRenew: `UPDATE leases SET expires_at = $4 WHERE name = $1 AND owner = $2 AND token = $3`,
   leaseRelease: `UPDATE leases SET owner = NULL, expires_at = 0 WHERE name = $1 AND owner = $2 AND token = $3`,
 
+  // tenant consents ---------------------------------------------------------------------------
+  tenantConsentUpsert: `
+    INSERT INTO tenant_consents (tenant_id, granted_by, granted_at, scopes, roles, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (tenant_id) DO UPDATE SET granted_by = excluded.granted_by, granted_at = excluded.granted_at,
+      scopes = excluded.scopes, roles = excluded.roles, updated_at = excluded.updated_at
+    RETURNING *`,
+  tenantConsentGet: `SELECT * FROM tenant_consents WHERE tenant_id = $1`,
+
   ping: `SELECT 1 AS ok`,
 } as const;

@@ -11,6 +11,7 @@ import {
   type PresenceSyncRule,
   type PresenceSyncState,
   type SealedSecret,
+  type TenantConsent,
   type TokenKind,
   type TokenRecord,
   type User,
@@ -226,6 +227,41 @@ export function toConversationRef(row: SqlRow): ConversationRef {
     reference,
     updatedAt: int(row, 'updated_at'),
   };
+}
+
+export function toTenantConsent(row: SqlRow): TenantConsent {
+  return {
+    tenantId: text(row, 'tenant_id'),
+    grantedBy: text(row, 'granted_by'),
+    grantedAt: int(row, 'granted_at'),
+    scopes: stringList(row, 'scopes'),
+    roles: stringList(row, 'roles'),
+    updatedAt: int(row, 'updated_at'),
+  };
+}
+
+function stringList(row: SqlRow, name: string): readonly string[] {
+  const value = json(row, name);
+  if (!Array.isArray(value)) throw new RowShapeError(name, 'a JSON array of strings', value);
+  const names: string[] = [];
+  for (const v of value as readonly JsonValue[]) {
+    if (typeof v !== 'string') throw new RowShapeError(name, 'a JSON array of strings', v);
+    names.push(v);
+  }
+  return names;
+}
+
+/** Permission names as stored: trimmed, unique, sorted; each non-empty and at most 200 chars. */
+export function requireNameList(values: readonly string[], name: string): string {
+  const input: readonly unknown[] = Array.isArray(values) ? values : [null];
+  const names = new Set<string>();
+  for (const v of input) {
+    if (typeof v !== 'string' || v.trim() === '' || v.length > 200) {
+      throw new TypeError(`${name} must hold non-empty names of at most 200 characters`);
+    }
+    names.add(v.trim());
+  }
+  return JSON.stringify([...names].sort());
 }
 
 function isJsonObject(value: JsonValue): value is JsonObject {

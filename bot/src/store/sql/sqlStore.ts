@@ -17,6 +17,7 @@ import {
   type SealedSecret,
   type Store,
   type StoreKind,
+  type TenantConsentRepo,
   type TokenKey,
   type TokenRepo,
   type UserNotFound,
@@ -42,6 +43,7 @@ import {
   requireJsonObject,
   requireLimit,
   requireMembers,
+  requireNameList,
   requireOneOf,
   requirePositiveInt,
   requireSealed,
@@ -53,6 +55,7 @@ import {
   toInboxItem,
   toPage,
   toPresenceSyncState,
+  toTenantConsent,
   toTokenRecord,
   toUser,
   toWebexWebhook,
@@ -456,6 +459,24 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     release: async (name, owner, token) => (await driver.run(SQL.leaseRelease, [name, owner, token])) > 0,
   };
 
+  const tenantConsents: TenantConsentRepo = {
+    async record(input) {
+      const row = first(
+        await driver.all(SQL.tenantConsentUpsert, [
+          requireId(input.tenantId, 'tenantId'),
+          requireId(input.grantedBy, 'grantedBy'),
+          requireTime(input.grantedAt, 'grantedAt'),
+          requireNameList(input.scopes, 'scopes'),
+          requireNameList(input.roles, 'roles'),
+          now(),
+        ]),
+      );
+      if (row === undefined) throw new Error('tenant consent upsert returned no row');
+      return toTenantConsent(row);
+    },
+    get: (tenantId) => one(SQL.tenantConsentGet, [tenantId], toTenantConsent),
+  };
+
   let closing: Promise<void> | undefined;
   return {
     kind: parts.kind,
@@ -467,6 +488,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     inbox,
     conversations,
     leases,
+    tenantConsents,
     guard: parts.guard,
     async ping() {
       if (closing !== undefined) return false;

@@ -7,6 +7,7 @@ import {
   graph,
   webex,
   type EntraUserConditions,
+  type TeamsCallRecord,
   type TeamsPresence,
   type TeamsSessionState,
   type WebexCall,
@@ -21,6 +22,8 @@ import {
  */
 
 const REFRESH_MS = 4000;
+/** How many of a user's Teams call records the console lists. */
+const CALL_RECORDS_SHOWN = 5;
 
 type Act = (label: string, work: () => Promise<unknown>) => Promise<void>;
 
@@ -169,6 +172,7 @@ class UserDetail {
   private readonly parts = {
     teamsSummary: el('dl', { class: 'kv' }),
     sessions: el('tbody'),
+    callRecords: el('tbody'),
     webexSummary: el('dl', { class: 'kv' }),
     dndToggle: el('button', { type: 'button', 'aria-pressed': 'false' }, 'Webex Do Not Disturb'),
     calls: el('tbody'),
@@ -195,6 +199,7 @@ class UserDetail {
       heading,
       ids,
       this.teamsSection(user),
+      this.callRecordsSection(),
       this.webexSection(user),
       this.callsSection(user),
       this.entraSection(user),
@@ -204,11 +209,14 @@ class UserDetail {
 
   async refresh(user: OrgUser): Promise<void> {
     if (this.user?.id !== user.id) return;
-    const [presence, conditions] = await Promise.all([
+    const [presence, conditions, callRecords] = await Promise.all([
       graph.presence(user.id).catch((error: unknown) => error),
       entra.user(user.id).catch(() => undefined),
+      graph.callRecords(user.id).catch(() => undefined),
     ]);
+    if (this.user.id !== user.id) return;
     this.renderPresence(presence);
+    this.renderCallRecords(callRecords);
     this.renderEntra(conditions);
     if (user.webex === null) return;
     const personId = user.webex.personId;
@@ -307,6 +315,66 @@ class UserDetail {
           clearPreferred,
         ),
       ),
+    );
+  }
+
+  private callRecordsSection(): HTMLElement {
+    return el(
+      'section',
+      { class: 'stack', 'aria-labelledby': 'call-records-title' },
+      el('h3', { id: 'call-records-title' }, 'Teams call records'),
+      el(
+        'p',
+        { class: 'muted' },
+        'Each time the Teams client goes "In a call" and out again, Graph records a call.',
+      ),
+      el(
+        'table',
+        { 'aria-label': 'Teams call records' },
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            el('th', { scope: 'col' }, 'Record id'),
+            el('th', { scope: 'col' }, 'Start'),
+            el('th', { scope: 'col' }, 'Duration'),
+          ),
+        ),
+        this.parts.callRecords,
+      ),
+    );
+  }
+
+  private renderCallRecords(records: readonly TeamsCallRecord[] | undefined): void {
+    const note = (text: string): HTMLElement =>
+      el('tr', {}, el('td', { colspan: '3', class: 'muted' }, text));
+    if (records === undefined) {
+      this.parts.callRecords.replaceChildren(note('Call records unavailable'));
+      return;
+    }
+    if (records.length === 0) {
+      this.parts.callRecords.replaceChildren(note('No Teams calls recorded'));
+      return;
+    }
+    this.parts.callRecords.replaceChildren(
+      ...records
+        .slice(0, CALL_RECORDS_SHOWN)
+        .map((r) =>
+          el(
+            'tr',
+            { 'data-call-record-id': r.id },
+            el(
+              'td',
+              {},
+              el('code', {}, r.id),
+              r.available ? '' : ` (published at ${formatTime(r.availableDateTime)})`,
+            ),
+            el('td', {}, formatTime(r.startDateTime)),
+            el('td', {}, formatDuration(r.durationSeconds)),
+          ),
+        ),
     );
   }
 
@@ -826,6 +894,11 @@ function isWebexStatus(value: unknown): value is WebexStatus {
 
 function errorText(value: unknown): string {
   return value instanceof Error ? value.message : 'no answer';
+}
+
+function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
 function formatTime(value: number | string | null | undefined): string {

@@ -37,6 +37,17 @@ export interface GraphSubscription {
   readonly applicationId?: string;
 }
 
+/** A Teams call record a user took part in (`GET /_sandbox/graph/users/{id}/call-records`). */
+export interface TeamsCallRecord {
+  readonly id: string;
+  readonly startDateTime: string;
+  readonly endDateTime: string;
+  readonly durationSeconds: number;
+  /** False until Graph publishes it (GET /communications/callRecords/{id} answers 404 before). */
+  readonly available: boolean;
+  readonly availableDateTime: string;
+}
+
 /** What the user's own Teams client can be doing (Graph stand-in `teams-client` states). */
 export const TEAMS_SESSION_STATES = {
   meeting: { label: 'In a meeting' },
@@ -88,6 +99,9 @@ export const graph = {
   setPreferred: (userId: string, availability: string, activity: string) =>
     sendJson('POST', `${graphUser(userId)}/preferred`, { availability, activity }),
   clearPreferred: (userId: string) => sendJson('DELETE', `${graphUser(userId)}/preferred`),
+  /** Call records of the user's Teams calls ("In a call" and out again), newest first. */
+  callRecords: async (userId: string): Promise<TeamsCallRecord[]> =>
+    (await getJson(`${graphUser(userId)}/call-records`)) as TeamsCallRecord[],
   subscriptions: async (): Promise<GraphSubscription[]> =>
     (await getJson(`${GRAPH}/subscriptions`)) as GraphSubscription[],
   expireSubscription: (id: string) =>
