@@ -72,8 +72,8 @@ export const SANDBOX_IDS = {
 
 /** Where the service sends people back after Webex sign-in (registered for both origins). */
 export const WEBEX_REDIRECT_PATHS = ['/auth/webex/callback'] as const;
-/** The tab's Entra sign-in pages for `authentication.authenticate` (consent, MFA step-up). */
-export const TAB_AUTH_REDIRECT_PATHS = ['/auth/consent/callback'] as const;
+/** Entra redirect URIs: the sign-in popup (consent, MFA step-up) and the admin consent callback. */
+export const TAB_AUTH_REDIRECT_PATHS = ['/auth/consent/callback', '/adminconsent/callback'] as const;
 
 export class PortInUseError extends Error {
   constructor(

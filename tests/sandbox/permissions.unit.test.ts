@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { CALLBRIDGE_GRAPH_PERMISSIONS } from '../../sandbox/src/launch.js';
+import { CALLBRIDGE_GRAPH_PERMISSIONS, TAB_AUTH_REDIRECT_PATHS } from '../../sandbox/src/launch.js';
 
 /** Microsoft Graph permission ids (docs/decisions/permissions.md gives the source of each). */
 const GRAPH_PERMISSION_NAMES: Readonly<Record<string, string>> = {
@@ -16,6 +16,7 @@ const GRAPH_PERMISSION_NAMES: Readonly<Record<string, string>> = {
 };
 
 interface AadManifest {
+  web: { redirectUris: string[] };
   requiredResourceAccess: { resourceAppId: string; resourceAccess: { id: string; type: 'Scope' | 'Role' }[] }[];
 }
 
@@ -31,5 +32,11 @@ describe('sandbox app registration', () => {
         .sort();
     assert.deepEqual(names('Scope'), [...CALLBRIDGE_GRAPH_PERMISSIONS.scopes].sort());
     assert.deepEqual(names('Role'), [...CALLBRIDGE_GRAPH_PERMISSIONS.roles].sort());
+  });
+
+  it('registers the same Entra redirect paths as infra/aad.manifest.json', async () => {
+    const manifest = JSON.parse(await readFile('infra/aad.manifest.json', 'utf8')) as AadManifest;
+    const paths = manifest.web.redirectUris.map((u) => u.replace('${{BOT_ENDPOINT}}', '')).sort();
+    assert.deepEqual(paths, [...TAB_AUTH_REDIRECT_PATHS].sort());
   });
 });
