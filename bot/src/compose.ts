@@ -65,16 +65,21 @@ export async function composeService(
   // One validator for every SSO route, so the signing-key cache is shared.
   const sso = createSsoValidator({ ...ssoValidatorOptionsFromConfig(config), logger });
   const clientSecret = config.entra.clientSecret;
-  const graphTokens =
+  // One Entra token client for every grant the service makes (OBO, refresh, code, app-only).
+  const entraTokens =
     clientSecret === undefined
       ? undefined
+      : createEntraTokenClient({
+          authorityHost: config.entra.authorityHost,
+          tenantId: config.entra.tenantId,
+          clientId: config.entra.clientId,
+          clientSecret,
+        });
+  const graphTokens =
+    entraTokens === undefined
+      ? undefined
       : createGraphTokenService({
-          client: createEntraTokenClient({
-            authorityHost: config.entra.authorityHost,
-            tenantId: config.entra.tenantId,
-            clientId: config.entra.clientId,
-            clientSecret,
-          }),
+          client: entraTokens,
           store,
           vault,
           logger,
@@ -85,12 +90,9 @@ export async function composeService(
         });
   if (graphTokens === undefined) logger.warn('server-side sign-in is off: set AAD_APP_CLIENT_SECRET');
   const userConsent =
-    graphTokens === undefined
+    graphTokens === undefined || entraTokens === undefined
       ? undefined
-      : createUserConsent({ config, store, validator: sso, graphTokens, logger });
-  if (userConsent !== undefined && !userConsent.ok) {
-    logger.warn({ reason: userConsent.error }, 'consent sign-in is off');
-  }
+      : createUserConsent({ config, tokens: entraTokens, store, validator: sso, graphTokens, logger });
   const webexLinking = createWebexLinking({
     config,
     store,
@@ -111,7 +113,7 @@ export async function composeService(
     routes: [
       ...bot.routes,
       ...(graphTokens === undefined ? [] : [postAuthToken({ validator: sso, store, graphTokens, logger })]),
-      ...(userConsent?.ok === true ? userConsent.value.routes : []),
+      ...(userConsent === undefined ? [] : userConsent.routes),
       ...(webexLinking.ok ? webexLinking.value.routes : []),
       ...(adminConsent.ok ? adminConsent.value.routes : []),
       ...tabStaticRoutes({

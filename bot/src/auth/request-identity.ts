@@ -2,7 +2,13 @@ import type { Request } from 'restify';
 import { HttpError } from '../http/route.js';
 import { err, ok, type Result } from '../shared/result.js';
 import type { Store, User } from '../store/store.js';
-import { bearerToken, ssoFailureBody, ssoFailureStatus, type SsoIdentity, type SsoValidator } from './sso-validator.js';
+import {
+  bearerToken,
+  ssoFailureBody,
+  ssoFailureStatus,
+  type SsoIdentity,
+  type SsoValidator,
+} from './sso-validator.js';
 
 /** Who is calling a tab API route: the validated SSO token and the CallBridge user it maps to. */
 export interface RequestIdentity {
@@ -27,6 +33,7 @@ export async function authenticateRequest(
   }
   const sso = validated.value;
   const existing = await store.users.getByAadObjectId(sso.tenantId, sso.aadObjectId);
-  const user = existing ?? (await store.users.upsert({ tenantId: sso.tenantId, aadObjectId: sso.aadObjectId }));
+  const user =
+    existing ?? (await store.users.upsert({ tenantId: sso.tenantId, aadObjectId: sso.aadObjectId }));
   return ok({ sso, user });
 }

@@ -1,3 +1,4 @@
+import type { EntraTokenClient } from '../obo/entra-token-client.js';
 import type { Logger } from '../../observability/logger.js';
 import type { PopupFlow } from '../../oauth-popup/index.js';
 import type { Store } from '../../store/store.js';
@@ -25,10 +26,9 @@ export interface ConsentDeps {
     /** No trailing slash. */
     readonly authorityHost: string;
     readonly clientId: string;
-    readonly clientSecret: string;
   };
+  readonly tokens: Pick<EntraTokenClient, 'redeemCode'>;
   readonly scope: string;
   readonly logger: Logger;
   readonly now: () => number;
-  readonly fetch?: typeof fetch;
 }

@@ -1,3 +1,4 @@
+import type { EntraTokenClient } from '../obo/entra-token-client.js';
 import type { Config } from '../../config/env.js';
 import { getAuthConsentCallback } from '../../http/routes/getAuthConsentCallback.js';
 import { getAuthConsentStart } from '../../http/routes/getAuthConsentStart.js';
@@ -5,7 +6,6 @@ import { postAuthConsent } from '../../http/routes/postAuthConsent.js';
 import type { Route } from '../../http/route.js';
 import type { Logger } from '../../observability/logger.js';
 import { createPopupFlow } from '../../oauth-popup/index.js';
-import { err, ok, type Result } from '../../shared/result.js';
 import type { Store } from '../../store/store.js';
 import type { TokenKeyRing } from '../key-ring.js';
 import type { GraphTokenAdoption } from '../obo/graph-token-service.js';
@@ -23,7 +23,7 @@ export { CONSENT_SCOPE } from './deps.js';
 
 export interface UserConsentOptions {
   readonly config: {
-    readonly entra: Pick<Config['entra'], 'authorityHost' | 'clientId' | 'clientSecret'>;
+    readonly entra: Pick<Config['entra'], 'authorityHost' | 'clientId'>;
     readonly http: Pick<Config['http'], 'publicBaseUrl'>;
     /** Flow state keys are derived from these (own HKDF label); no extra secret needed. */
     readonly tokenVault: TokenKeyRing;
@@ -34,7 +34,8 @@ export interface UserConsentOptions {
   readonly graphTokens: GraphTokenAdoption;
   readonly logger: Logger;
   readonly now?: () => number;
-  readonly fetch?: typeof fetch;
+  /** The service's Entra token client (the one the Graph token service uses). */
+  readonly tokens: Pick<EntraTokenClient, 'redeemCode'>;
 }
 
 export interface UserConsent {
@@ -46,13 +47,9 @@ export interface UserConsent {
  * The interactive Microsoft sign-in the Call tab opens when `POST /api/auth/token` answers 403
  * `consent_required` or `interaction_required`: an authorization-code + PKCE sign-in in the
  * Teams auth popup, bound to the SSO caller, whose tokens then serve background Graph access.
- * `err` names what configuration is missing.
  */
-export function createUserConsent(options: UserConsentOptions): Result<UserConsent, string> {
+export function createUserConsent(options: UserConsentOptions): UserConsent {
   const { entra, http, tokenVault } = options.config;
-  if (entra.clientSecret === undefined) {
-    return err('AAD_APP_CLIENT_SECRET must be set for the consent sign-in');
-  }
   const now = options.now ?? Date.now;
   const flow = createPopupFlow({
     name: 'auth-consent',
@@ -74,19 +71,18 @@ export function createUserConsent(options: UserConsentOptions): Result<UserConse
     entra: {
       authorityHost: entra.authorityHost.replace(/\/+$/, ''),
       clientId: entra.clientId,
-      clientSecret: entra.clientSecret,
     },
+    tokens: options.tokens,
     scope: CONSENT_SCOPE,
     logger: options.logger.child({ component: 'auth-consent' }),
     now,
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   };
-  return ok({
+  return {
     routes: [
       postAuthConsent(deps),
       getAuthConsentStart(deps),
       getAuthConsentCallback(deps),
       ...flow.assetRoutes(),
     ],
-  });
+  };
 }

@@ -1,10 +1,11 @@
 import { err, ok, type Result } from '../../shared/result.js';
 
 /**
- * A small confidential-client OAuth 2.0 client for Entra's v2.0 token endpoint, with exactly the
- * two grants background Graph access needs: on-behalf-of (jwt-bearer) and refresh_token. It is
- * raw on purpose: MSAL Node keeps refresh tokens inside its cache and never returns them from
- * `acquireTokenOnBehalfOf` (docs/decisions/obo-offline-access.md).
+ * The service's one confidential-client OAuth 2.0 client for Entra's v2.0 token endpoint, with
+ * the grants CallBridge uses: on-behalf-of (jwt-bearer) and refresh_token for background Graph
+ * access, authorization_code + PKCE for the consent popup, and client_credentials for app-only
+ * calls. It is raw on purpose: MSAL Node keeps refresh tokens inside its cache and never returns
+ * them from `acquireTokenOnBehalfOf` (docs/decisions/obo-offline-access.md).
  *
  * Nothing here logs, and no error value ever holds a token or Entra's `error_description`
  * (which can name the user); only the OAuth `error`, `suberror`, AADSTS numbers, the claims
@@ -29,6 +30,8 @@ export interface TokenGrant {
   readonly refreshToken: string | undefined;
   readonly expiresInSeconds: number;
   readonly scope: string | undefined;
+  /** Present when `openid` was requested (authorization code): who signed in. */
+  readonly idToken: string | undefined;
 }
 
 /** Why the token endpoint did not issue tokens. */
@@ -60,6 +63,16 @@ export interface EntraTokenClient {
   onBehalfOf(assertion: string, scope: string): Promise<Result<TokenGrant, TokenEndpointError>>;
   /** Redeems a refresh token; Entra answers with a new (rotated) refresh token. */
   refresh(refreshToken: string, scope: string): Promise<Result<TokenGrant, TokenEndpointError>>;
+  /** Redeems an authorization code with its PKCE verifier, in the tenant the sign-in went to. */
+  redeemCode(request: {
+    readonly tenantId: string;
+    readonly code: string;
+    readonly codeVerifier: string;
+    readonly redirectUri: string;
+    readonly scope: string;
+  }): Promise<Result<TokenGrant, TokenEndpointError>>;
+  /** An app-only token (`<resource>/.default`) in the configured tenant. */
+  clientCredentials(scope: string): Promise<Result<TokenGrant, TokenEndpointError>>;
 }
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -68,9 +81,13 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export function createEntraTokenClient(options: EntraTokenClientOptions): EntraTokenClient {
   const doFetch = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const endpoint = `${options.authorityHost.replace(/\/+$/, '')}/${encodeURIComponent(options.tenantId)}/oauth2/v2.0/token`;
+  const endpointFor = (tenantId: string): string =>
+    `${options.authorityHost.replace(/\/+$/, '')}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
 
-  async function post(form: Record<string, string>): Promise<Result<TokenGrant, TokenEndpointError>> {
+  async function post(
+    form: Record<string, string>,
+    tenantId = options.tenantId,
+  ): Promise<Result<TokenGrant, TokenEndpointError>> {
     const body = new URLSearchParams({
       ...form,
       client_id: options.clientId,
@@ -79,7 +96,7 @@ export function createEntraTokenClient(options: EntraTokenClientOptions): EntraT
     let response: Response;
     let text: string;
     try {
-      response = await doFetch(endpoint, {
+      response = await doFetch(endpointFor(tenantId), {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body,
@@ -121,6 +138,21 @@ export function createEntraTokenClient(options: EntraTokenClientOptions): EntraT
     },
     refresh(refreshToken, scope) {
       return post({ grant_type: 'refresh_token', refresh_token: refreshToken, scope });
+    },
+    redeemCode(request) {
+      return post(
+        {
+          grant_type: 'authorization_code',
+          code: request.code,
+          code_verifier: request.codeVerifier,
+          redirect_uri: request.redirectUri,
+          scope: request.scope,
+        },
+        request.tenantId,
+      );
+    },
+    clientCredentials(scope) {
+      return post({ grant_type: 'client_credentials', scope });
     },
   };
 }
@@ -169,6 +201,7 @@ function parseGrant(json: unknown): TokenGrant | undefined {
     refreshToken: optionalString(json.refresh_token),
     expiresInSeconds: expiresIn,
     scope: optionalString(json.scope),
+    idToken: optionalString(json.id_token),
   };
 }
 

@@ -43,7 +43,7 @@ export interface GraphAccessToken {
 }
 
 export interface GraphTokenServiceDeps {
-  readonly client: EntraTokenClient;
+  readonly client: Pick<EntraTokenClient, 'onBehalfOf' | 'refresh'>;
   readonly store: Pick<Store, 'users' | 'tokens'>;
   readonly vault: TokenVault;
   readonly logger: Logger;

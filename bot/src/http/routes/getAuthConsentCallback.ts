@@ -1,6 +1,5 @@
 import { decodeJwt, type JWTPayload } from 'jose';
 import { START_AGAIN, type ConsentDeps } from '../../auth/consent/deps.js';
-import { redeemAuthorizationCode } from '../../auth/consent/redeem-code.js';
 import { classifyExchangeError, primaryCode } from '../../auth/obo/errors.js';
 import type { CallbackContext, ResultPage } from '../../oauth-popup/index.js';
 import type { Route } from '../route.js';
@@ -57,21 +56,13 @@ async function complete(deps: ConsentDeps, context: CallbackContext): Promise<Re
     );
   }
   const issuedAt = deps.now();
-  const redeemed = await redeemAuthorizationCode(
-    {
-      authorityHost: deps.entra.authorityHost,
-      clientId: deps.entra.clientId,
-      clientSecret: deps.entra.clientSecret,
-      ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
-    },
-    {
-      tenantId: state.tid,
-      code: context.code,
-      codeVerifier: context.codeVerifier,
-      redirectUri: context.redirectUri,
-      scope: deps.scope,
-    },
-  );
+  const redeemed = await deps.tokens.redeemCode({
+    tenantId: state.tid,
+    code: context.code,
+    codeVerifier: context.codeVerifier,
+    redirectUri: context.redirectUri,
+    scope: deps.scope,
+  });
   if (!redeemed.ok) {
     const error = classifyExchangeError(redeemed.error);
     deps.logger.warn(
@@ -106,9 +97,9 @@ async function complete(deps: ConsentDeps, context: CallbackContext): Promise<Re
         );
     }
   }
-  const { grant, idToken } = redeemed.value;
+  const grant = redeemed.value;
 
-  const claims = readIdToken(idToken);
+  const claims = readIdToken(grant.idToken);
   if (
     claims === undefined ||
     claims.aud !== deps.entra.clientId ||

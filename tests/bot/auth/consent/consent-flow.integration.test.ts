@@ -111,13 +111,14 @@ describe('User consent sign-in (integration)', function () {
       allowedTenantIds: [entra.tenantId],
       logger: captured.logger,
     });
+    const tokens = createEntraTokenClient({
+      authorityHost: entra.url,
+      tenantId: entra.tenantId,
+      clientId: CLIENT_ID,
+      clientSecret,
+    });
     graphTokens = createGraphTokenService({
-      client: createEntraTokenClient({
-        authorityHost: entra.url,
-        tenantId: entra.tenantId,
-        clientId: CLIENT_ID,
-        clientSecret,
-      }),
+      client: tokens,
       store,
       vault,
       logger: captured.logger,
@@ -125,21 +126,18 @@ describe('User consent sign-in (integration)', function () {
     });
     const consent = createUserConsent({
       config: { ...config.value, tokenVault: ring.value },
+      tokens,
       store,
       validator,
       graphTokens,
       logger: captured.logger,
     });
-    assert.ok(consent.ok);
     service = createService({
       config: config.value,
       logger: captured.logger,
       metrics: createMetrics({ collectDefaults: false }),
       readiness: [],
-      routes: [
-        postAuthToken({ validator, store, graphTokens, logger: captured.logger }),
-        ...consent.value.routes,
-      ],
+      routes: [postAuthToken({ validator, store, graphTokens, logger: captured.logger }), ...consent.routes],
       daemons: [],
       guard: store.guard,
       closeables: [{ name: 'store', close: () => store.close() }],

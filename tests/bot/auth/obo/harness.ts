@@ -55,9 +55,15 @@ export interface Harness {
   readonly signInHooks: { userId: string; reason: NeedsSignInReason }[];
   now(): number;
   advance(ms: number): void;
-  tokenClient(fetchImpl?: typeof fetch, clientSecret?: string): EntraTokenClient;
+  tokenClient(
+    fetchImpl?: typeof fetch,
+    clientSecret?: string,
+  ): Pick<EntraTokenClient, 'onBehalfOf' | 'refresh'>;
   /** A service instance (as another worker or process would build it) sharing store, vault and clock. */
-  service(options?: { fetch?: typeof fetch; client?: EntraTokenClient }): GraphTokenService;
+  service(options?: {
+    fetch?: typeof fetch;
+    client?: Pick<EntraTokenClient, 'onBehalfOf' | 'refresh'>;
+  }): GraphTokenService;
   /** A fresh Teams SSO token for the user, validated the way the route does. */
   sso(aadObjectId: string): Promise<SsoIdentity>;
   enrolUser(aadObjectId: string): Promise<User>;
@@ -114,7 +120,10 @@ export async function startHarness(
   const secrets = new Set<string>([clientSecret]);
   const signInHooks: { userId: string; reason: NeedsSignInReason }[] = [];
 
-  const tokenClient = (fetchImpl?: typeof fetch, secret = clientSecret): EntraTokenClient => {
+  const tokenClient = (
+    fetchImpl?: typeof fetch,
+    secret = clientSecret,
+  ): Pick<EntraTokenClient, 'onBehalfOf' | 'refresh'> => {
     const inner = createEntraTokenClient({
       authorityHost: entra.url,
       tenantId: entra.tenantId,
