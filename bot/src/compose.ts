@@ -102,8 +102,10 @@ export async function composeService(
     policy: upstreamPolicy,
   });
   if (!webexLinking.ok) logger.warn({ reason: webexLinking.error }, 'Webex account linking is off');
-  const adminConsent = createAdminConsent({ config, store, validator: sso, logger, policy: upstreamPolicy });
-  if (!adminConsent.ok) logger.warn({ reason: adminConsent.error }, 'admin consent check is off');
+  const adminConsent =
+    entraTokens === undefined
+      ? undefined
+      : createAdminConsent({ config, tokens: entraTokens, store, validator: sso, logger });
 
   const service = createService({
     config,
@@ -115,7 +117,7 @@ export async function composeService(
       ...(graphTokens === undefined ? [] : [postAuthToken({ validator: sso, store, graphTokens, logger })]),
       ...(userConsent === undefined ? [] : userConsent.routes),
       ...(webexLinking.ok ? webexLinking.value.routes : []),
-      ...(adminConsent.ok ? adminConsent.value.routes : []),
+      ...(adminConsent === undefined ? [] : adminConsent.routes),
       ...tabStaticRoutes({
         distDir: resolve(config.tab.distDir),
         frameAncestors: config.tab.extraFrameAncestors,

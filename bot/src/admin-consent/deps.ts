@@ -1,5 +1,5 @@
+import type { EntraTokenClient } from '../auth/obo/entra-token-client.js';
 import type { SsoValidator } from '../auth/sso-validator.js';
-import type { HttpPolicy, HttpPolicyOptions } from '../integrations/http-policy.js';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
 import type { ConsentStateSigner } from './consent-state.js';
@@ -17,16 +17,13 @@ export interface AdminConsentDeps {
   /** The tenant CallBridge is registered in (single-tenant app): the one consent is asked for. */
   readonly tenantId: string;
   readonly clientId: string;
-  readonly clientSecret: string;
-  /** `config.graph.baseUrl`. */
-  readonly graphBaseUrl: string;
+  /** The service's Entra token client: the check asks it for an app-only Graph token. */
+  readonly tokens: Pick<EntraTokenClient, 'clientCredentials'>;
   readonly store: Pick<Store, 'tenantConsents' | 'leases' | 'users'>;
   readonly validator: SsoValidator;
   readonly states: ConsentStateSigner;
   readonly logger: Logger;
   readonly now: () => number;
-  readonly policy?: HttpPolicy | HttpPolicyOptions;
-  readonly fetch?: typeof fetch;
 }
 
 export function redirectUri(deps: Pick<AdminConsentDeps, 'publicBaseUrl'>): string {

@@ -1,119 +1,106 @@
-import type { GraphClient, GraphError } from '../integrations/graph/graph.client.js';
-import { equals, pathSegment, queryString } from '../integrations/graph/odata.js';
+import { decodeJwt } from 'jose';
 import { err, ok, type Result } from '../shared/result.js';
+import type { EntraTokenClient } from '../auth/obo/entra-token-client.js';
 import {
-  GRANT_CHECK_PERMISSION,
-  GRANT_CHECK_PERMISSION_ID,
   MICROSOFT_GRAPH_APP_ID,
   REQUIRED_GRAPH_PERMISSIONS,
   type GrantedPermissions,
 } from './required-permissions.js';
 
 /**
- * Which Microsoft Graph permissions an admin has ACTUALLY granted CallBridge in the tenant, read
- * with an app-only Graph client (needs Directory.Read.All):
+ * Which Microsoft Graph permissions an admin has granted CallBridge in the tenant, from what
+ * Entra itself tells CallBridge — no directory read, so no permission beyond the ones the product
+ * uses (infra/aad.manifest.json):
  *
- * 1. `GET /servicePrincipals(appId='{clientId}')` and the same for Microsoft Graph: the object
- *    ids the grants reference. No CallBridge service principal: nothing is granted.
- * 2. `GET /oauth2PermissionGrants?$filter=clientId eq '{spId}'`: the `AllPrincipals` grants on
- *    Graph give the delegated scopes (user-by-user `Principal` grants are not admin consent).
- * 3. `GET /servicePrincipals/{spId}/appRoleAssignments`: assignments on Graph give the application
- *    permissions, by `appRoleId` (matched with the ids of the required-permission constant).
+ * - Application permissions: the `roles` claim of an app-only Graph token (client credentials,
+ *   `https://graph.microsoft.com/.default`). Entra puts exactly the application permissions
+ *   granted on Graph there, and leaves the claim out when there are none.
+ * - Delegated permissions: the `scope` of Entra's v2.0 admin consent redirect ("the set of
+ *   permissions that were granted", resource-qualified: `https://graph.microsoft.com/User.Read`).
+ *   The redirect is a URL, not proof, but it reaches this check only with our signed, single-use
+ *   state, and each user's sign-in confirms the delegated grants anyway: the `scp` of the
+ *   on-behalf-of token GraphTokenService obtains for every user lists exactly the delegated
+ *   permissions that user's token carries, and a scope the admin did not grant fails there
+ *   (consent_required), whatever was recorded here.
  */
 
-export type GrantCheckError =
-  | { readonly code: 'forbidden'; readonly status: number }
-  | { readonly code: 'unavailable'; readonly status?: number; readonly graphCode: string };
+export interface GrantCheckError {
+  /** The token endpoint's OAuth error code, `unavailable`, or `invalid_token` (unreadable token). */
+  readonly code: string;
+  readonly status?: number;
+}
 
-const MAX_PAGES = 10;
+const GRAPH_RESOURCES = ['https://graph.microsoft.com', MICROSOFT_GRAPH_APP_ID];
 
-export async function checkGraphGrants(
-  graph: Pick<GraphClient, 'send'>,
-  clientId: string,
+export async function checkGrants(
+  tokens: Pick<EntraTokenClient, 'clientCredentials'>,
+  tenantId: string,
+  /** The admin consent redirect's `scope`, or null when Entra sent none. */
+  redirectScope: string | null,
 ): Promise<Result<GrantedPermissions, GrantCheckError>> {
-  const client = await servicePrincipalId(graph, clientId);
-  if (!client.ok) return client;
-  if (client.value === undefined) return ok({ scopes: [], roles: [] });
-  const resource = await servicePrincipalId(graph, MICROSOFT_GRAPH_APP_ID);
-  if (!resource.ok) return resource;
-  if (resource.value === undefined) return ok({ scopes: [], roles: [] });
-  const graphSp = resource.value.toLowerCase();
+  // A fresh app-only token per check: checks are rare, and the roles must be current.
+  const issued = await tokens.clientCredentials('https://graph.microsoft.com/.default', tenantId);
+  if (!issued.ok) {
+    const failure = issued.error;
+    return err(
+      failure.kind === 'oauth'
+        ? { code: failure.error, status: failure.status }
+        : { code: 'unavailable', ...(failure.status === undefined ? {} : { status: failure.status }) },
+    );
+  }
+  const roles = appRolesOf(issued.value.accessToken);
+  if (roles === undefined) return err({ code: 'invalid_token' });
+  return ok({ scopes: delegatedScopesOf(redirectScope, roles), roles });
+}
 
-  const grants = await list(
-    graph,
-    `/oauth2PermissionGrants${queryString({ $filter: equals('clientId', client.value) })}`,
-    'consent.grants',
+/**
+ * The `roles` claim of an app-only token, sorted; `[]` without the claim; `undefined` when the
+ * token is not a readable JWT. The signature is not checked: the token comes straight from
+ * Entra's token endpoint over TLS, in answer to our own authenticated request, which OpenID
+ * Connect Core (3.1.3.7, 3.2.2.11) allows for tokens received directly from the token endpoint.
+ * The claim is only read to report what was granted; nothing is authorized with it.
+ */
+export function appRolesOf(accessToken: string): string[] | undefined {
+  let claims: Record<string, unknown>;
+  try {
+    claims = decodeJwt(accessToken);
+  } catch {
+    return undefined;
+  }
+  const roles = claims.roles;
+  if (roles === undefined) return [];
+  if (!Array.isArray(roles) || !roles.every((r): r is string => typeof r === 'string')) return undefined;
+  return [...new Set(roles)].sort();
+}
+
+/**
+ * The Microsoft Graph delegated permissions in the consent redirect's `scope`, sorted. Items
+ * name their resource (`https://graph.microsoft.com/User.Read`, or by app id); a bare name is a
+ * Graph permission, as Entra reads it. The list can carry the application permissions too, so a
+ * name the app-only token holds as a role is left out unless CallBridge needs it delegated.
+ */
+export function delegatedScopesOf(redirectScope: string | null, roles: readonly string[]): string[] {
+  if (redirectScope === null) return [];
+  const delegatedNeeded = new Set(
+    REQUIRED_GRAPH_PERMISSIONS.filter((p) => p.type === 'Scope').map((p) => p.name.toLowerCase()),
   );
-  if (!grants.ok) return grants;
+  const asRoles = new Set(roles.map((r) => r.toLowerCase()));
   const scopes = new Set<string>();
-  for (const g of grants.value) {
-    if (g.consentType !== 'AllPrincipals' || String(g.resourceId).toLowerCase() !== graphSp) continue;
-    if (typeof g.scope !== 'string') continue;
-    for (const s of g.scope.split(' ')) if (s !== '') scopes.add(s);
+  for (const item of redirectScope.split(/\s+/)) {
+    const name = graphPermissionName(item);
+    if (name === undefined) continue;
+    if (asRoles.has(name.toLowerCase()) && !delegatedNeeded.has(name.toLowerCase())) continue;
+    scopes.add(name);
   }
-
-  const assignments = await list(
-    graph,
-    `/servicePrincipals/${pathSegment(client.value)}/appRoleAssignments`,
-    'consent.appRoles',
-  );
-  if (!assignments.ok) return assignments;
-  const roleNames = new Map([
-    ...REQUIRED_GRAPH_PERMISSIONS.filter((p) => p.type === 'Role').map((p): [string, string] => [
-      p.id.toLowerCase(),
-      p.name,
-    ]),
-    [GRANT_CHECK_PERMISSION_ID, GRANT_CHECK_PERMISSION],
-  ]);
-  const roles = new Set<string>();
-  for (const a of assignments.value) {
-    if (String(a.resourceId).toLowerCase() !== graphSp || typeof a.appRoleId !== 'string') continue;
-    // Roles we do not require are kept by id: they are granted, just not ours to name.
-    roles.add(roleNames.get(a.appRoleId.toLowerCase()) ?? a.appRoleId);
-  }
-  return ok({ scopes: [...scopes].sort(), roles: [...roles].sort() });
+  return [...scopes].sort();
 }
 
-async function servicePrincipalId(
-  graph: Pick<GraphClient, 'send'>,
-  appId: string,
-): Promise<Result<string | undefined, GrantCheckError>> {
-  // The alternate key is `appId='…'`: an OData literal, then percent-encoded like any segment.
-  const path = `/servicePrincipals(appId=${encodeURIComponent(`'${appId.replace(/'/g, "''")}'`)})${queryString({ $select: 'id,appId' })}`;
-  const sent = await graph.send('GET', path, { operation: 'consent.servicePrincipal', idempotent: true });
-  if (!sent.ok) return sent.error.status === 404 ? ok(undefined) : err(checkError(sent.error));
-  const body = sent.value.body as Record<string, unknown> | undefined;
-  return typeof body?.id === 'string'
-    ? ok(body.id)
-    : err({ code: 'unavailable', graphCode: 'invalid_response' });
-}
-
-async function list(
-  graph: Pick<GraphClient, 'send'>,
-  path: string,
-  operation: string,
-): Promise<Result<Record<string, unknown>[], GrantCheckError>> {
-  const items: Record<string, unknown>[] = [];
-  let next: string | undefined = path;
-  for (let page = 0; next !== undefined && page < MAX_PAGES; page += 1) {
-    const sent = await graph.send('GET', next, { operation, idempotent: true });
-    if (!sent.ok) return err(checkError(sent.error));
-    const body = sent.value.body as Record<string, unknown> | undefined;
-    if (!Array.isArray(body?.value)) return err({ code: 'unavailable', graphCode: 'invalid_response' });
-    for (const item of body.value as unknown[]) {
-      if (typeof item === 'object' && item !== null) items.push(item as Record<string, unknown>);
-    }
-    const link = body['@odata.nextLink'];
-    next = typeof link === 'string' ? link : undefined;
-  }
-  return ok(items);
-}
-
-function checkError(error: GraphError): GrantCheckError {
-  if (error.status === 403 || error.status === 401) return { code: 'forbidden', status: error.status };
-  return {
-    code: 'unavailable',
-    ...(error.status === undefined ? {} : { status: error.status }),
-    graphCode: error.code,
-  };
+function graphPermissionName(item: string): string | undefined {
+  if (item === '') return undefined;
+  const slash = item.lastIndexOf('/');
+  if (slash === -1) return item;
+  const resource = item.slice(0, slash).replace(/\/+$/, '').toLowerCase();
+  const name = item.slice(slash + 1);
+  if (name === '' || name === '.default') return undefined;
+  return GRAPH_RESOURCES.includes(resource) ? name : undefined;
 }

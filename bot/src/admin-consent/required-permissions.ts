@@ -1,8 +1,8 @@
 /**
  * The Microsoft Graph permissions CallBridge requests, mirroring `requiredResourceAccess` in
  * infra/aad.manifest.json (a unit test keeps the two in step). Admin consent is complete when
- * every one of them is granted tenant-wide: `Scope` entries as an `AllPrincipals`
- * oauth2PermissionGrant, `Role` entries as an appRoleAssignment to CallBridge's service principal.
+ * every one of them is granted tenant-wide: `Scope` entries as delegated permissions for all
+ * users, `Role` entries as application permissions (see grant-check.ts for how each is read).
  */
 
 export const MICROSOFT_GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
@@ -10,7 +10,7 @@ export const MICROSOFT_GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 export interface RequiredPermission {
   /** The permission's value, e.g. `User.Read`. */
   readonly name: string;
-  /** Graph's permission id (the manifest's `resourceAccess[].id`; an appRoleAssignment's `appRoleId`). */
+  /** Graph's permission id (the manifest's `resourceAccess[].id`). */
   readonly id: string;
   /** `Scope`: delegated; `Role`: application. */
   readonly type: 'Scope' | 'Role';
@@ -27,15 +27,6 @@ export const REQUIRED_GRAPH_PERMISSIONS: readonly RequiredPermission[] = [
   { name: 'Chat.ReadBasic', id: '9547fcb5-d03f-419d-9948-5928bbf71b0f', type: 'Scope' },
   { name: 'Presence.ReadWrite.All', id: '83cded22-8297-4ff6-a7fa-e97e9545a259', type: 'Role' },
 ];
-
-/**
- * The application permission the grant check itself needs: listing oauth2PermissionGrants
- * takes Directory.Read.All (least privileged), which also covers reading service principals and
- * their appRoleAssignments.
- */
-export const GRANT_CHECK_PERMISSION = 'Directory.Read.All';
-/** Its app role id (permissions reference), to name it in appRoleAssignments. */
-export const GRANT_CHECK_PERMISSION_ID = '7ab1d382-f21e-4acd-a863-ba3e13f7da61';
 
 /**
  * OpenID Connect sign-in scopes: any user consents to them at sign-in, they need no admin, and

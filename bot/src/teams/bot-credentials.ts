@@ -1,8 +1,10 @@
 import { ServiceClientCredentialsFactory, type ServiceClientCredentials } from 'botframework-connector';
+import { createEntraTokenClient, type EntraTokenClient } from '../auth/obo/entra-token-client.js';
 
 /**
  * Outbound Bot Framework credentials: the bot → channel access token from the OAuth 2.0
- * client-credentials grant, fetched with plain `fetch` from `${authorityHost}/${tenant}/oauth2/v2.0/token`.
+ * client-credentials grant at `${authorityHost}/${tenant}/oauth2/v2.0/token`, through the
+ * service's one Entra token client.
  *
  * botbuilder's own password credentials go through MSAL, which refuses authorities that are not
  * HTTPS or not Microsoft's unless every one is listed in `knownAuthorities`; this small client
@@ -46,7 +48,6 @@ interface CachedToken {
   readonly refreshAt: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_REFRESH_SKEW_MS = 5 * 60_000;
 
 /**
@@ -58,6 +59,7 @@ export class BotTokenCredentials implements ServiceClientCredentials {
   /** The resource the token is for, e.g. `https://api.botframework.com`. */
   readonly oAuthScope: string;
   private readonly tokenEndpoint: string;
+  private readonly client: Pick<EntraTokenClient, 'clientCredentials'>;
   private cached: CachedToken | undefined;
   private pending: Promise<CachedToken> | undefined;
 
@@ -69,6 +71,14 @@ export class BotTokenCredentials implements ServiceClientCredentials {
     this.oAuthScope = oAuthScope.replace(/\/+$/, '');
     const host = options.authorityHost.replace(/\/+$/, '');
     this.tokenEndpoint = `${host}/${encodeURIComponent(options.tenantId)}/oauth2/v2.0/token`;
+    this.client = createEntraTokenClient({
+      authorityHost: host,
+      tenantId: options.tenantId,
+      clientId: options.appId,
+      clientSecret: options.appPassword,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
   }
 
   /** Returns a valid access token, from the cache when it is not about to expire. */
@@ -100,76 +110,35 @@ export class BotTokenCredentials implements ServiceClientCredentials {
     };
   }
 
+  /** botbuilder expects credentials to throw, so the token client's error values become a {@link BotTokenError}. */
   private async requestToken(): Promise<CachedToken> {
-    const doFetch = this.options.fetch ?? fetch;
-    const body = new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: this.options.appId,
-      client_secret: this.options.appPassword,
-      scope: `${this.oAuthScope}/.default`,
-    });
     const started = (this.options.now ?? Date.now)();
-    let response: Response;
-    try {
-      response = await doFetch(this.tokenEndpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-      });
-    } catch (error) {
-      const timedOut = error instanceof Error && error.name === 'TimeoutError';
-      throw new BotTokenError(
-        timedOut ? 'Bot token request timed out' : 'Bot token request could not be sent',
-        timedOut ? 'timeout' : 'network_error',
-        undefined,
-        { cause: error },
-      );
+    const result = await this.client.clientCredentials(`${this.oAuthScope}/.default`);
+    if (!result.ok) {
+      const failure = result.error;
+      if (failure.kind === 'oauth') {
+        const aadsts = failure.codes[0];
+        throw new BotTokenError(
+          `Bot token request was refused (${failure.status} ${failure.error}${aadsts === undefined ? '' : `, AADSTS${aadsts}`})`,
+          failure.error,
+          failure.status,
+        );
+      }
+      const code = {
+        timeout: 'timeout',
+        network: 'network_error',
+        http: 'http_error',
+        invalid_response: 'invalid_response',
+      }[failure.reason];
+      throw new BotTokenError(`Bot token request failed: ${failure.message}`, code, failure.status);
     }
-    const payload = await readJson(response);
-    if (!response.ok) {
-      const code = typeof payload?.error === 'string' ? payload.error : 'http_error';
-      const aadsts = firstErrorCode(payload);
-      throw new BotTokenError(
-        `Bot token request was refused (${response.status} ${code}${aadsts === undefined ? '' : `, AADSTS${aadsts}`})`,
-        code,
-        response.status,
-      );
+    const lifetimeMs = result.value.expiresInSeconds * 1000;
+    if (lifetimeMs <= 0) {
+      throw new BotTokenError('Bot token response has no usable expires_in', 'invalid_response', undefined);
     }
-    const accessToken = payload?.access_token;
-    const expiresIn = Number(payload?.expires_in);
-    if (
-      typeof accessToken !== 'string' ||
-      accessToken === '' ||
-      !Number.isFinite(expiresIn) ||
-      expiresIn <= 0
-    ) {
-      throw new BotTokenError(
-        'Bot token response has no access_token/expires_in',
-        'invalid_response',
-        response.status,
-      );
-    }
-    const lifetimeMs = expiresIn * 1000;
     const skew = Math.min(this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS, lifetimeMs / 2);
-    return { accessToken, refreshAt: started + lifetimeMs - skew };
+    return { accessToken: result.value.accessToken, refreshAt: started + lifetimeMs - skew };
   }
-}
-
-async function readJson(response: Response): Promise<Record<string, unknown> | undefined> {
-  try {
-    const value: unknown = await response.json();
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function firstErrorCode(payload: Record<string, unknown> | undefined): number | undefined {
-  const codes = payload?.error_codes;
-  if (!Array.isArray(codes)) return undefined;
-  const first: unknown = codes[0];
-  return typeof first === 'number' ? first : undefined;
 }
 
 /**

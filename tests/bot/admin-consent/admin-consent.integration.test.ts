@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createEntraTokenClient } from '../../../bot/src/auth/obo/entra-token-client.js';
 import { createAdminConsent } from '../../../bot/src/admin-consent/index.js';
 import {
   REQUIRED_GRAPH_PERMISSIONS,
@@ -18,7 +19,7 @@ import {
   type EntraStandIn,
   type RequiredResourceAccess,
 } from '../../../sandbox/src/entra/index.js';
-import { startGraph, type GraphStandIn } from '../../../sandbox/src/graph/index.js';
+import { CALLBRIDGE_GRAPH_PERMISSIONS } from '../../../sandbox/src/launch.js';
 import {
   ADMIN,
   ALICE,
@@ -32,10 +33,11 @@ import {
 import { captureLogs } from '../../support/log-capture.js';
 
 /**
- * Admin consent end to end: the service's three routes on port 0, a temp-dir SQLite store, the
+ * Admin consent end to end: the service's three routes on port 0, a temp-dir SQLite store and the
  * Entra stand-in's real admin consent page (the test is the admin's browser: it follows the link,
- * posts Accept or Cancel and opens the redirect) and the Graph stand-in serving the grants Entra
- * recorded, read with a client-credentials token.
+ * posts Accept or Cancel and opens the redirect). The check reads what Entra reports — the
+ * redirect's `scope` and the `roles` of a client-credentials token — and no Graph endpoint, so
+ * no Graph stand-in runs here: a Graph call would fail the test.
  */
 
 const PUBLIC = 'https://callbridge.test';
@@ -44,24 +46,20 @@ const ALL_SCOPES = REQUIRED_GRAPH_PERMISSIONS.filter((p) => p.type === 'Scope').
 /** What an admin must grant: the manifest's permissions less sign-in scopes (offline_access). */
 const NEEDED = REQUIRED_GRAPH_PERMISSIONS.map((p) => p.name).filter((n) => !SIGN_IN_SCOPES.has(n));
 const ALL_ROLES = REQUIRED_GRAPH_PERMISSIONS.filter((p) => p.type === 'Role').map((p) => p.name);
-/** What the manifest asks for plus what the grant check needs (see the report to the lead). */
-const FULL: RequiredResourceAccess = {
-  resource: GRAPH,
-  scopes: ALL_SCOPES,
-  roles: [...ALL_ROLES, 'Directory.Read.All'],
-};
+/** Exactly the manifest's set, as the sandbox registers CallBridge (`sandboxApps`). */
+const FULL: RequiredResourceAccess = CALLBRIDGE_GRAPH_PERMISSIONS;
 
 describe('admin consent (integration)', function () {
   this.timeout(30_000);
   let entra: EntraStandIn;
-  let graph: GraphStandIn;
   let store: Store;
   let service: Service;
   let base: string;
   let dir: string;
   let logs: () => string[] = () => [];
 
-  async function setup(access: RequiredResourceAccess): Promise<void> {
+  /** `secret`: the client secret CallBridge is configured with (the registration's by default). */
+  async function setup(access: RequiredResourceAccess, secret = SERVICE_SECRET): Promise<void> {
     const tls = await sandboxTls();
     entra = await startEntra({
       org,
@@ -78,12 +76,6 @@ describe('admin consent (integration)', function () {
         BOT_APP,
       ],
     });
-    graph = await startGraph({
-      org,
-      tls,
-      verifyAccessToken: (token) => entra.verifyToken(token),
-      grants: () => entra.tenantGrants(),
-    });
     dir = await mkdtemp(path.join(tmpdir(), 'admin-consent-'));
     const config = loadConfig({
       PORT: '0',
@@ -92,11 +84,12 @@ describe('admin consent (integration)', function () {
       SHUTDOWN_TIMEOUT_MS: '2000',
       BOT_ENDPOINT: PUBLIC,
       AAD_APP_CLIENT_ID: SERVICE_CLIENT_ID,
-      AAD_APP_CLIENT_SECRET: SERVICE_SECRET,
+      AAD_APP_CLIENT_SECRET: secret,
       AAD_APP_TENANT_ID: org.tenantId,
       CALLBRIDGE_MODE: 'sandbox',
       AAD_APP_OAUTH_AUTHORITY_HOST: entra.url,
-      GRAPH_BASE_URL: graph.url,
+      // Nothing listens here: the consent check must not call Graph.
+      GRAPH_BASE_URL: 'https://127.0.0.1:9/v1.0',
       DATA_DIR: dir,
     });
     assert.ok(config.ok, config.ok ? '' : String(config.error));
@@ -115,18 +108,22 @@ describe('admin consent (integration)', function () {
     });
     const built = createAdminConsent({
       config: config.value,
+      tokens: createEntraTokenClient({
+        authorityHost: entra.url,
+        tenantId: org.tenantId,
+        clientId: SERVICE_CLIENT_ID,
+        clientSecret: secret,
+      }),
       store,
       validator,
       logger: captured.logger,
-      policy: { maxRetries: 0 },
     });
-    assert.ok(built.ok);
     service = createService({
       config: config.value,
       logger: captured.logger,
       metrics: createMetrics({ collectDefaults: false }),
       readiness: [],
-      routes: built.value.routes,
+      routes: built.routes,
       daemons: [],
       guard: store.guard,
       closeables: [{ name: 'store', close: () => store.close() }],
@@ -137,7 +134,6 @@ describe('admin consent (integration)', function () {
   afterEach(async function () {
     if (this.currentTest?.state === 'failed') console.log(logs().join('\n'));
     await service.stop();
-    await graph.close();
     await entra.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -146,8 +142,11 @@ describe('admin consent (integration)', function () {
   const outcome = (html: string): string | undefined => /data-outcome="([^"]*)"/.exec(html)?.[1];
   const unescape = (s: string): string => s.replace(/&#38;/g, '&').replace(/&amp;/g, '&');
 
-  /** The admin: opens /adminconsent, follows the link to Entra, answers; returns the redirect (not yet opened). */
-  async function consent(decision: 'accept' | 'cancel'): Promise<string> {
+  /**
+   * The admin: opens /adminconsent, follows the link to Entra (its `scope` replaced by `scope`
+   * when given, as an admin editing the link would), answers; returns the redirect (not yet opened).
+   */
+  async function consent(decision: 'accept' | 'cancel', scope?: string): Promise<string> {
     const start = await fetch(`${base}/adminconsent`);
     assert.equal(start.status, 200);
     assert.match(start.headers.get('content-security-policy') ?? '', /default-src 'none'/);
@@ -161,6 +160,7 @@ describe('admin consent (integration)', function () {
     assert.equal(link.searchParams.get('scope'), 'https://graph.microsoft.com/.default');
     assert.equal(link.searchParams.get('redirect_uri'), `${PUBLIC}/adminconsent/callback`);
     assert.ok((link.searchParams.get('state') ?? '').length > 20);
+    if (scope !== undefined) link.searchParams.set('scope', scope);
 
     const page = await fetch(link);
     assert.equal(page.status, 200);
@@ -189,7 +189,7 @@ describe('admin consent (integration)', function () {
     return (await res.json()) as { granted: boolean; grantedAt?: string; missing: string[] };
   }
 
-  it('Accept: checks the grants with Graph, records them, "All set", status granted with nothing missing', async () => {
+  it('Accept: reads the grants from Entra (redirect scope, token roles), records them, "All set", status granted with nothing missing', async () => {
     await setup(FULL);
     const before = await status();
     assert.equal(before.granted, false);
@@ -197,6 +197,7 @@ describe('admin consent (integration)', function () {
 
     const callback = await consent('accept');
     assert.equal(new URL(callback).searchParams.get('admin_consent'), 'True');
+    assert.ok(new URL(callback).searchParams.get('scope')?.includes(`${GRAPH}/User.Read`));
     const res = await fetch(local(callback));
     const html = await res.text();
     assert.equal(res.status, 200, html);
@@ -206,14 +207,15 @@ describe('admin consent (integration)', function () {
     const record = await store.tenantConsents.get(org.tenantId);
     assert.ok(record !== undefined);
     assert.equal(record.grantedBy, 'unknown');
-    // The Entra stand-in leaves sign-in scopes out of tenant grants.
-    assert.deepEqual(record.scopes, ALL_SCOPES.filter((n) => !SIGN_IN_SCOPES.has(n)).sort());
-    assert.deepEqual(record.roles, ['Directory.Read.All', ...ALL_ROLES].sort());
+    const delegated = [...record.scopes].filter((n) => !SIGN_IN_SCOPES.has(n));
+    assert.deepEqual(delegated, ALL_SCOPES.filter((n) => !SIGN_IN_SCOPES.has(n)).sort());
+    assert.deepEqual(record.roles, ALL_ROLES);
     const after = await status();
     assert.equal(after.granted, true);
     assert.deepEqual(after.missing, []);
     assert.equal(after.grantedAt, new Date(record.grantedAt).toISOString());
     assert.equal(entra.tenantGrants()[0]?.grantedBy, ADMIN.id);
+    assert.doesNotMatch(logs().join('\n'), /consent\.(servicePrincipal|grants|appRoles)/);
   });
 
   it('Cancel: an error page and nothing recorded', async () => {
@@ -254,40 +256,69 @@ describe('admin consent (integration)', function () {
     assert.equal(outcome(await replay.text()), 'replayed');
   });
 
-  it('partial grant: the missing permissions are listed and the status shows them', async () => {
+  it('a registration without the application permission: "Presence.ReadWrite.All" listed as missing', async () => {
+    await setup({ resource: GRAPH, scopes: ALL_SCOPES, roles: [] });
+    const res = await fetch(local(await consent('accept')));
+    const html = await res.text();
+    assert.equal(res.status, 200, html);
+    assert.equal(outcome(html), 'partial');
+    assert.match(html, /Missing: Presence\.ReadWrite\.All/);
+    assert.match(html, /Enterprise applications &#62; CallBridge &#62; Permissions/);
+    const record = await store.tenantConsents.get(org.tenantId);
+    assert.deepEqual(record?.roles, []);
+    const after = await status();
+    assert.equal(after.granted, false);
+    assert.deepEqual(after.missing, ['Presence.ReadWrite.All']);
+  });
+
+  it('partial registration: the missing permissions are listed and the status shows them', async () => {
     // The registration asks for less than CallBridge needs, as a half-updated app would.
-    await setup({ resource: GRAPH, scopes: ['User.Read', 'offline_access'], roles: ['Directory.Read.All'] });
+    await setup({ resource: GRAPH, scopes: ['User.Read', 'offline_access'], roles: [] });
     const res = await fetch(local(await consent('accept')));
     const html = await res.text();
     assert.equal(res.status, 200);
     assert.equal(outcome(html), 'partial');
     const expected = NEEDED.filter((n) => n !== 'User.Read');
     assert.match(html, new RegExp(`Missing: ${expected.join(', ').replace(/\./g, '\\.')}`));
-    assert.match(html, /Enterprise applications &#62; CallBridge &#62; Permissions/);
     const after = await status();
     assert.equal(after.granted, false);
     assert.deepEqual(after.missing, expected);
   });
 
-  it('a grant made outside the page (entra.grantAdminConsent with User.Read only) shows as partial on the next check', async () => {
-    await setup({ resource: GRAPH, scopes: [], roles: ['Directory.Read.All'] });
-    const callback = await consent('accept');
-    entra.grantAdminConsent(SERVICE_CLIENT_ID, 'User.Read');
-    const html = await (await fetch(local(callback))).text();
+  it('an admin consent for User.Read only (as entra.grantAdminConsent(clientId, "User.Read") grants): the rest listed', async () => {
+    await setup(FULL);
+    // Explicit scopes on the admin consent endpoint are delegated only: no role is granted.
+    const html = await (await fetch(local(await consent('accept', `${GRAPH}/User.Read`)))).text();
     assert.equal(outcome(html), 'partial');
     const record = await store.tenantConsents.get(org.tenantId);
     assert.deepEqual(record?.scopes, ['User.Read']);
-    assert.deepEqual(record.roles, ['Directory.Read.All']);
-    assert.ok((await status()).missing.includes('Presence.ReadWrite.All'));
+    assert.deepEqual(record.roles, []);
+    assert.deepEqual(
+      (await status()).missing,
+      NEEDED.filter((n) => n !== 'User.Read'),
+    );
   });
 
-  it('without Directory.Read.All the check cannot run: a clear page, nothing recorded', async () => {
-    await setup({ resource: GRAPH, scopes: ALL_SCOPES, roles: ALL_ROLES });
-    const res = await fetch(local(await consent('accept')));
+  it('an application permission granted outside the page shows on the next check (the token carries it)', async () => {
+    await setup(FULL);
+    const callback = await consent('accept', `${GRAPH}/User.Read`);
+    // Granted in the admin center between Entra's redirect and the callback.
+    entra.grantAdminConsent(SERVICE_CLIENT_ID);
+    await fetch(local(callback));
+    const record = await store.tenantConsents.get(org.tenantId);
+    assert.deepEqual(record?.roles, ALL_ROLES);
+    assert.deepEqual(record.scopes, ['User.Read']);
+  });
+
+  it('Entra refusing the app-only token: "could not be checked", nothing recorded', async () => {
+    // A wrong client secret: the token endpoint answers invalid_client.
+    await setup(FULL, 'not-the-secret');
+    const callback = await consent('accept');
+    const res = await fetch(local(callback));
     const html = await res.text();
     assert.equal(res.status, 502);
-    assert.equal(outcome(html), 'check_forbidden');
-    assert.match(html, /Directory\.Read\.All/);
+    assert.equal(outcome(html), 'check_failed');
+    assert.doesNotMatch(html, /Directory\.Read\.All/);
     assert.equal(await store.tenantConsents.get(org.tenantId), undefined);
   });
 });

@@ -19,7 +19,7 @@ function fakeFetch(answers: (() => Response | Promise<Response>)[]): { fetch: ty
   const calls: Call[] = [];
   const fn = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    calls.push({ url, form: init?.body instanceof URLSearchParams ? init.body : new URLSearchParams() });
+    calls.push({ url, form: new URLSearchParams(typeof init?.body === 'string' ? init.body : '') });
     const next = answers.shift();
     if (next === undefined) throw new Error('unexpected token request');
     return next();

@@ -53,6 +53,7 @@ export type TokenEndpointError =
   | {
       /** Network failure, timeout, 5xx/429, or a body that is not Entra's: try again later. */
       readonly kind: 'unavailable';
+      readonly reason: 'timeout' | 'network' | 'http' | 'invalid_response';
       readonly status: number | undefined;
       readonly retryAfterMs: number | undefined;
       readonly message: string;
@@ -71,8 +72,8 @@ export interface EntraTokenClient {
     readonly redirectUri: string;
     readonly scope: string;
   }): Promise<Result<TokenGrant, TokenEndpointError>>;
-  /** An app-only token (`<resource>/.default`) in the configured tenant. */
-  clientCredentials(scope: string): Promise<Result<TokenGrant, TokenEndpointError>>;
+  /** An app-only token (`<resource>/.default`), in the configured tenant unless another is named. */
+  clientCredentials(scope: string, tenantId?: string): Promise<Result<TokenGrant, TokenEndpointError>>;
 }
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -109,6 +110,7 @@ export function createEntraTokenClient(options: EntraTokenClientOptions): EntraT
         error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       return err({
         kind: 'unavailable',
+        reason: timedOut ? 'timeout' : 'network',
         status: undefined,
         retryAfterMs: undefined,
         message: timedOut
@@ -120,7 +122,13 @@ export function createEntraTokenClient(options: EntraTokenClientOptions): EntraT
     if (response.ok) {
       const grant = parseGrant(json);
       if (grant !== undefined) return ok(grant);
-      return err(unavailable(response, 'token endpoint answered 2xx without a usable token response'));
+      return err(
+        unavailable(
+          response,
+          'token endpoint answered 2xx without a usable token response',
+          'invalid_response',
+        ),
+      );
     }
     if (response.status >= 500 || response.status === 429) {
       return err(unavailable(response, `token endpoint answered ${response.status}`));
@@ -128,7 +136,11 @@ export function createEntraTokenClient(options: EntraTokenClientOptions): EntraT
     const oauth = parseOAuthError(json, response.status);
     if (oauth !== undefined) return err(oauth);
     return err(
-      unavailable(response, `token endpoint answered ${response.status} without an OAuth error body`),
+      unavailable(
+        response,
+        `token endpoint answered ${response.status} without an OAuth error body`,
+        'invalid_response',
+      ),
     );
   }
 
@@ -151,15 +163,20 @@ export function createEntraTokenClient(options: EntraTokenClientOptions): EntraT
         request.tenantId,
       );
     },
-    clientCredentials(scope) {
-      return post({ grant_type: 'client_credentials', scope });
+    clientCredentials(scope, tenantId) {
+      return post({ grant_type: 'client_credentials', scope }, tenantId);
     },
   };
 }
 
-function unavailable(response: Response, message: string): TokenEndpointError {
+function unavailable(
+  response: Response,
+  message: string,
+  reason: 'http' | 'invalid_response' = 'http',
+): TokenEndpointError {
   return {
     kind: 'unavailable',
+    reason,
     status: response.status,
     retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
     message,

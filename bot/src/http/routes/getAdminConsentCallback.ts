@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { getGraphAppToken } from '../../admin-consent/app-token.js';
 import {
   ADMIN_CONSENT_CALLBACK_PATH,
   ADMIN_CONSENT_PATH,
   type AdminConsentDeps,
 } from '../../admin-consent/deps.js';
-import { checkGraphGrants } from '../../admin-consent/grant-check.js';
+import { checkGrants } from '../../admin-consent/grant-check.js';
 import { ENTRA_PERMISSIONS_HINT, sendConsentPage, type ConsentPage } from '../../admin-consent/pages.js';
-import { GRANT_CHECK_PERMISSION, missingPermissions } from '../../admin-consent/required-permissions.js';
-import { GraphClient } from '../../integrations/graph/graph.client.js';
+import { missingPermissions } from '../../admin-consent/required-permissions.js';
 import type { Route } from '../route.js';
 
 const START_AGAIN = `Open ${ADMIN_CONSENT_PATH} on CallBridge again to start over.`;
@@ -19,8 +17,9 @@ const GRANTED_BY_UNKNOWN = 'unknown';
 /**
  * `GET /adminconsent/callback?admin_consent=True&tenant&scope&state` (or `?error&error_description&state`):
  * where Entra sends the admin back. Checks the state (ours, unexpired, unused, same tenant), then
- * asks Graph with an app-only token which permissions are ACTUALLY granted (the redirect's
- * `scope` is not proof), records them for the tenant and shows "All set" or what is missing.
+ * reads what was granted from Entra itself — application permissions from the `roles` of an
+ * app-only Graph token, delegated ones from the redirect's `scope` (each user's sign-in confirms
+ * them again) — records them for the tenant and shows "All set" or what is missing.
  * Cancel or an Entra error: a page saying so; nothing is recorded.
  */
 export function getAdminConsentCallback(deps: AdminConsentDeps): Route {
@@ -103,16 +102,10 @@ async function handle(deps: AdminConsentDeps, query: URLSearchParams): Promise<C
     );
   }
 
-  const token = await getGraphAppToken({
-    authorityHost: deps.authorityHost,
-    tenantId: claims.tid,
-    clientId: deps.clientId,
-    clientSecret: deps.clientSecret,
-    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
-  });
-  if (!token.ok) {
+  const checked = await checkGrants(deps.tokens, claims.tid, query.get('scope'));
+  if (!checked.ok) {
     deps.logger.warn(
-      { tenantId: claims.tid, code: token.error.code },
+      { tenantId: claims.tid, code: checked.error.code },
       'app-only Graph token for the consent check failed',
     );
     return fail(
@@ -122,31 +115,6 @@ async function handle(deps: AdminConsentDeps, query: URLSearchParams): Promise<C
       'Microsoft Entra did not issue CallBridge a token to check the permissions. Try again in a few minutes.',
       START_AGAIN,
     );
-  }
-  const graph = new GraphClient({
-    baseUrl: deps.graphBaseUrl,
-    getAccessToken: () => Promise.resolve(token.value),
-    ...(deps.policy === undefined ? {} : { policy: deps.policy }),
-    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
-    logger: deps.logger,
-  });
-  const checked = await checkGraphGrants(graph, deps.clientId);
-  if (!checked.ok) {
-    deps.logger.warn({ tenantId: claims.tid, code: checked.error.code }, 'admin consent grant check failed');
-    return checked.error.code === 'forbidden'
-      ? fail(
-          502,
-          'check_forbidden',
-          'Consent could not be checked',
-          `CallBridge needs the ${GRANT_CHECK_PERMISSION} application permission to read what was granted: ${ENTRA_PERMISSIONS_HINT}.`,
-        )
-      : fail(
-          502,
-          'check_failed',
-          'Consent could not be checked',
-          'Microsoft Graph did not answer. Try again in a few minutes.',
-          START_AGAIN,
-        );
   }
   const granted = checked.value;
   await deps.store.tenantConsents.record({
