@@ -53,9 +53,6 @@ export async function composeService(
 
   const metrics = createMetrics({ collectDefaults: options.collectDefaultMetrics ?? true });
   const upstreamPolicy = { logger, metrics: createUpstreamMetrics(metrics.registry) };
-  const bot = createBotRoute(config, logger, { store });
-  // Proactive notices in the user's chat with the bot (e.g. "sign in again", once per user per 24 h).
-  const notifier = createUserNotifier({ adapter: bot.adapter, botAppId: config.bot.appId, store, logger });
   const vault = createTokenVault(config.tokenVault);
   if (config.tokenVault.source === 'sandbox-dev') {
     logger.warn(
@@ -89,6 +86,23 @@ export async function composeService(
           },
         });
   if (graphTokens === undefined) logger.warn('server-side sign-in is off: set AAD_APP_CLIENT_SECRET');
+  const bot = createBotRoute(config, logger, {
+    store,
+    ...(graphTokens === undefined
+      ? {}
+      : {
+          messagingExtension: {
+            validator: sso,
+            store,
+            graphTokens,
+            // Fallback when Teams cannot get an SSO token silently: the Call tab signs the user in.
+            signInUrl: `${config.http.publicBaseUrl}/tab/index.html`,
+            logger,
+          },
+        }),
+  });
+  // Proactive notices in the user's chat with the bot (e.g. "sign in again", once per user per 24 h).
+  const notifier = createUserNotifier({ adapter: bot.adapter, botAppId: config.bot.appId, store, logger });
   const userConsent =
     graphTokens === undefined || entraTokens === undefined
       ? undefined

@@ -3,6 +3,7 @@ import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from '../config/env.js';
 import type { Route } from '../http/route.js';
 import { postMessages, type TurnHandler } from '../http/routes/postMessages.js';
+import type { MessagingExtensionSsoDeps } from '../messaging-extension/sso-query.js';
 import type { Logger } from '../observability/logger.js';
 import type { ConversationRepo, Store } from '../store/store.js';
 import { createAdapter } from './adapter.js';
@@ -16,6 +17,11 @@ export interface BotRouteDeps {
    * (a warning says so) and proactive messages find no one to reach.
    */
   readonly store?: Pick<Store, 'conversations'>;
+  /**
+   * For the default bot: the search messaging extension's SSO contract. Without it the bot
+   * answers `composeExtension/query` with 501 Not Implemented.
+   */
+  readonly messagingExtension?: MessagingExtensionSsoDeps;
   /** The turn handler; by default a new {@link CallBridgeBot}. */
   readonly bot?: TurnHandler;
 }
@@ -34,7 +40,13 @@ export function createBotRoute(config: Config, logger: Logger, deps: BotRouteDep
     logger,
     deps.credentialsFactory === undefined ? {} : { credentialsFactory: deps.credentialsFactory },
   );
-  const bot = deps.bot ?? new CallBridgeBot({ store: deps.store ?? notKept(logger), logger });
+  const bot =
+    deps.bot ??
+    new CallBridgeBot({
+      store: deps.store ?? notKept(logger),
+      logger,
+      ...(deps.messagingExtension === undefined ? {} : { messagingExtension: deps.messagingExtension }),
+    });
   return { routes: [postMessages(adapter, bot, logger.child({ component: 'bot' }))], adapter };
 }
 

@@ -1,4 +1,9 @@
-import { TeamsActivityHandler, type TurnContext } from 'botbuilder';
+import { TeamsActivityHandler, type InvokeResponse, type TurnContext } from 'botbuilder';
+import {
+  handleQueryWithSso,
+  type MessagingExtensionSsoDeps,
+  type SsoMessagingExtensionQuery,
+} from '../messaging-extension/sso-query.js';
 import type { Logger } from '../observability/logger.js';
 import { serializeError } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
@@ -25,6 +30,11 @@ export interface CallBridgeBotDeps {
   /** Where the bot keeps each user's conversation reference for proactive messages. */
   readonly store: Pick<Store, 'conversations'>;
   readonly logger: Logger;
+  /**
+   * The search messaging extension's SSO contract (silentAuth, on-behalf-of, 412 for consent).
+   * Without it `composeExtension/query` is answered 501 Not Implemented, as botbuilder does.
+   */
+  readonly messagingExtension?: MessagingExtensionSsoDeps;
 }
 
 /**
@@ -39,10 +49,12 @@ export interface CallBridgeBotDeps {
 export class CallBridgeBot extends TeamsActivityHandler {
   private readonly store: Pick<Store, 'conversations'>;
   private readonly log: Logger;
+  private readonly messagingExtension: MessagingExtensionSsoDeps | undefined;
 
   constructor(deps: CallBridgeBotDeps) {
     super();
     this.store = deps.store;
+    this.messagingExtension = deps.messagingExtension;
     this.log = deps.logger.child({ component: 'callbridge-bot' });
 
     this.onMessage(async (context, next) => {
@@ -69,6 +81,22 @@ export class CallBridgeBot extends TeamsActivityHandler {
       if (isPersonal(context) && context.activity.action === 'remove') await this.forget(context);
       await next();
     });
+  }
+
+  /**
+   * `composeExtension/query` goes to {@link handleQueryWithSso} here rather than through
+   * `handleTeamsMessagingExtensionQuery`, because its answer can be a bare invoke status (412,
+   * "consent needed"), which botbuilder's handler (always 200 + body) cannot express.
+   */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name === 'composeExtension/query' && this.messagingExtension !== undefined) {
+      return handleQueryWithSso(
+        context,
+        context.activity.value as SsoMessagingExtensionQuery | undefined,
+        this.messagingExtension,
+      );
+    }
+    return super.onInvokeActivity(context);
   }
 
   private async remember(context: TurnContext): Promise<void> {
