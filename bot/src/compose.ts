@@ -12,11 +12,14 @@ import { postAuthToken } from './http/routes/postAuthToken.js';
 import { tabStaticRoutes } from './http/tab-static.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
-import { createUpstreamMetrics } from './integrations/http-policy.js';
+import { GraphClient } from './integrations/graph/graph.client.js';
+import { createUpstreamMetrics, HttpPolicy } from './integrations/http-policy.js';
+import { createPeopleSearch } from './people/people-search.js';
 import { err, ok, type Result } from './shared/result.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { createBotRoute } from './teams/bot-route.js';
+import { webexCommandDeps } from './teams/commands/index.js';
 import { createUserNotifier } from './notifications/user-notifier.js';
 import { createWebexLinking } from './webex-link/index.js';
 
@@ -86,8 +89,50 @@ export async function composeService(
           },
         });
   if (graphTokens === undefined) logger.warn('server-side sign-in is off: set AAD_APP_CLIENT_SECRET');
+  // One policy for every Graph client, so retries and budgets are shared per process.
+  const graphPolicy = new HttpPolicy(upstreamPolicy);
+  const peopleSearch =
+    graphTokens === undefined
+      ? undefined
+      : createPeopleSearch({
+          logger,
+          graphFor: async (userId) => {
+            const first = await graphTokens.getAccessToken(userId);
+            if (!first.ok) return err(first.error.code);
+            return ok(
+              new GraphClient({
+                baseUrl: config.graph.baseUrl,
+                policy: graphPolicy,
+                logger,
+                getAccessToken: async () => {
+                  const token = await graphTokens.getAccessToken(userId);
+                  if (!token.ok) throw new Error(token.error.code);
+                  return token.value.token;
+                },
+              }),
+            );
+          },
+        });
+  const webexLinking = createWebexLinking({
+    config,
+    store,
+    validator: sso,
+    vault,
+    logger,
+    policy: upstreamPolicy,
+  });
+  if (!webexLinking.ok) logger.warn({ reason: webexLinking.error }, 'Webex account linking is off');
   const bot = createBotRoute(config, logger, {
     store,
+    ...(webexLinking.ok
+      ? {
+          commands: {
+            store,
+            webex: webexCommandDeps(store, webexLinking.value.tokens, logger),
+            ...(peopleSearch === undefined ? {} : { people: peopleSearch }),
+          },
+        }
+      : {}),
     ...(graphTokens === undefined
       ? {}
       : {
@@ -98,6 +143,16 @@ export async function composeService(
             // Fallback when Teams cannot get an SSO token silently: the Call tab signs the user in.
             signInUrl: `${config.http.publicBaseUrl}/tab/index.html`,
             logger,
+            ...(peopleSearch === undefined
+              ? {}
+              : {
+                  people: {
+                    search: peopleSearch,
+                    publicBaseUrl: config.http.publicBaseUrl,
+                    // Well inside Teams' 5 s, leaving room for the token check and the reply.
+                    deadlineMs: 2_500,
+                  },
+                }),
           },
         }),
   });
@@ -107,15 +162,6 @@ export async function composeService(
     graphTokens === undefined || entraTokens === undefined
       ? undefined
       : createUserConsent({ config, tokens: entraTokens, store, validator: sso, graphTokens, logger });
-  const webexLinking = createWebexLinking({
-    config,
-    store,
-    validator: sso,
-    vault,
-    logger,
-    policy: upstreamPolicy,
-  });
-  if (!webexLinking.ok) logger.warn({ reason: webexLinking.error }, 'Webex account linking is off');
   const adminConsent =
     entraTokens === undefined
       ? undefined

@@ -7,7 +7,9 @@ import type {
 import type { GraphTokenService } from '../auth/obo/graph-token-service.js';
 import type { SsoIdentity, SsoValidator } from '../auth/sso-validator.js';
 import type { Logger } from '../observability/logger.js';
+import type { ConversationContext, PeopleSearch } from '../people/person.js';
 import type { Store, User } from '../store/store.js';
+import { personAttachment } from './cards/person-card.js';
 
 export interface MessagingExtensionSsoDeps {
   readonly validator: Pick<SsoValidator, 'validate'>;
@@ -20,6 +22,14 @@ export interface MessagingExtensionSsoDeps {
    */
   readonly signInUrl: string;
   readonly logger: Logger;
+  /** Fills the results; without it the extension answers with the sign-in contract only. */
+  readonly people?: {
+    readonly search: PeopleSearch;
+    /** The service's public origin, for the cards' set-up link. */
+    readonly publicBaseUrl: string;
+    /** The whole search answers by then (Teams allows 5 s for the invoke). */
+    readonly deadlineMs: number;
+  };
 }
 
 /**
@@ -74,7 +84,7 @@ export async function handleQueryWithSso(
   const access = await graphAccess(sso, user, deps, log);
   switch (access) {
     case 'ok':
-      return answer({ composeExtension: results(query ?? {}) });
+      return answer({ composeExtension: await results(context, query ?? {}, user, deps) });
     case 'consent':
       return { status: 412 };
     case 'unavailable':
@@ -134,13 +144,35 @@ function silentAuth(signInUrl: string): InvokeResponse<MessagingExtensionRespons
   });
 }
 
-function results(
+const MAX_PAGE = 25;
+
+async function results(
+  context: TurnContext,
   query: MessagingExtensionQuery,
-): NonNullable<MessagingExtensionResponse['composeExtension']> {
-  const initialRun = (query.parameters ?? []).some(
-    (p) => p.name === 'initialRun' && String(p.value) === 'true',
+  user: User,
+  deps: MessagingExtensionSsoDeps,
+): Promise<NonNullable<MessagingExtensionResponse['composeExtension']>> {
+  const parameters = query.parameters ?? [];
+  const initialRun = parameters.some((p) => p.name === 'initialRun' && String(p.value) === 'true');
+  const text: unknown = parameters.find((p) => p.name === 'query')?.value;
+  const people =
+    deps.people === undefined
+      ? []
+      : (
+          await deps.people.search.search({
+            userId: user.id,
+            query: initialRun || typeof text !== 'string' ? '' : text.trim(),
+            ...conversationOf(context),
+            skip: Math.max(0, query.queryOptions?.skip ?? 0),
+            count: Math.min(MAX_PAGE, Math.max(1, query.queryOptions?.count ?? MAX_PAGE)),
+            deadlineMs: deps.people.deadlineMs,
+          })
+        ).people;
+  const base = deps.people?.publicBaseUrl ?? '';
+  const attachments = people.map((person) =>
+    personAttachment(person, { linked: user.webex !== null, callbridgeBaseUrl: base }),
   );
-  if (!initialRun) return { type: 'result', attachmentLayout: 'list', attachments: [] };
+  if (attachments.length > 0 || !initialRun) return { type: 'result', attachmentLayout: 'list', attachments };
   const card = {
     contentType: 'application/vnd.microsoft.card.thumbnail',
     content: {
@@ -148,9 +180,24 @@ function results(
       text: 'Type a name to find a colleague and share a Webex call link.',
     },
   };
-  return {
-    type: 'result',
-    attachmentLayout: 'list',
-    attachments: [{ ...card, preview: card }],
-  };
+  return { type: 'result', attachmentLayout: 'list', attachments: [{ ...card, preview: card }] };
+}
+
+/** Where the query was typed, from the activity Teams sent: its members are searched first. */
+function conversationOf(context: TurnContext): { conversation?: ConversationContext } {
+  const activity = context.activity;
+  const kind = activity.conversation.conversationType;
+  const channelData = activity.channelData as
+    { team?: { aadGroupId?: unknown }; channel?: { id?: unknown } } | undefined;
+  if (kind === 'channel') {
+    const teamId = channelData?.team?.aadGroupId;
+    const channelId = channelData?.channel?.id;
+    return typeof teamId === 'string' && typeof channelId === 'string'
+      ? { conversation: { kind: 'channel', teamId, channelId } }
+      : {};
+  }
+  if (kind === 'groupChat' || kind === 'personal') {
+    return { conversation: { kind, chatId: activity.conversation.id } };
+  }
+  return {};
 }

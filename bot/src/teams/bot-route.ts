@@ -7,7 +7,7 @@ import type { MessagingExtensionSsoDeps } from '../messaging-extension/sso-query
 import type { Logger } from '../observability/logger.js';
 import type { ConversationRepo, Store } from '../store/store.js';
 import { createAdapter } from './adapter.js';
-import { CallBridgeBot } from './callbridge.bot.js';
+import { CallBridgeBot, type CallBridgeBotDeps } from './callbridge.bot.js';
 
 export interface BotRouteDeps {
   /** Outbound bot → channel credentials; by default our client-credentials token client. */
@@ -22,6 +22,13 @@ export interface BotRouteDeps {
    * answers `composeExtension/query` with 501 Not Implemented.
    */
   readonly messagingExtension?: MessagingExtensionSsoDeps;
+  /**
+   * For the default bot: the personal chat's commands (status, link/unlink webex, sync on/off,
+   * call). Without them the bot answers help only.
+   */
+  readonly commands?: CallBridgeBotDeps['commands'];
+  /** For the default bot: a Teams deep link to the Call tab (welcome card, replies). */
+  readonly tabDeepLink?: string;
   /** The turn handler; by default a new {@link CallBridgeBot}. */
   readonly bot?: TurnHandler;
 }
@@ -46,6 +53,8 @@ export function createBotRoute(config: Config, logger: Logger, deps: BotRouteDep
       store: deps.store ?? notKept(logger),
       logger,
       ...(deps.messagingExtension === undefined ? {} : { messagingExtension: deps.messagingExtension }),
+      ...(deps.commands === undefined ? {} : { commands: deps.commands }),
+      ...(deps.tabDeepLink === undefined ? {} : { tabDeepLink: deps.tabDeepLink }),
     });
   return { routes: [postMessages(adapter, bot, logger.child({ component: 'bot' }))], adapter };
 }

@@ -1,4 +1,4 @@
-import { TeamsActivityHandler, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { TeamsActivityHandler, TurnContext, type InvokeResponse } from 'botbuilder';
 import {
   handleQueryWithSso,
   type MessagingExtensionSsoDeps,
@@ -7,24 +7,25 @@ import {
 import type { Logger } from '../observability/logger.js';
 import { serializeError } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
+import {
+  cardAttachment,
+  help,
+  notUnderstood,
+  parseCommand,
+  parseSubmit,
+  runCommand,
+  welcomeCard,
+  type BotCommand,
+  type BotCommandDeps,
+  type Caller,
+  type CommandReply,
+} from './commands/index.js';
 import { personalReferenceOf, toJson } from './conversation-reference.js';
 
-/** What the bot says in its personal chat until the command issues add real commands. */
-export const HELP_TEXT = [
-  'Hi, I am CallBridge: Webex calling inside Teams.',
-  '- Open the **Call** tab to dial a number or a colleague with Webex.',
-  '- In any chat, use the CallBridge search in the compose box to find people and share a call link.',
-  '- Your Teams and Webex presence will be kept in step.',
-].join('\n');
+export { HELP_TEXT } from './commands/index.js';
 
-/** Sent once when a user installs the app in their personal scope (the full welcome card is a later issue). */
-export const WELCOME_TEXT = [
-  'Welcome to CallBridge: Webex calling inside Teams.',
-  '- **Open the Call tab to sign in**, then dial numbers or colleagues with Webex.',
-  '- In any chat, use the CallBridge search in the compose box to find people and share a call link.',
-  '- Once you are signed in, your Teams and Webex presence are kept in step.',
-  'Send me "help" any time.',
-].join('\n');
+/** Text on the welcome activity next to the card (notifications and clients without cards show it). */
+export const WELCOME_SUMMARY = 'Welcome to CallBridge: Webex calling inside Teams.';
 
 export interface CallBridgeBotDeps {
   /** Where the bot keeps each user's conversation reference for proactive messages. */
@@ -35,13 +36,31 @@ export interface CallBridgeBotDeps {
    * Without it `composeExtension/query` is answered 501 Not Implemented, as botbuilder does.
    */
   readonly messagingExtension?: MessagingExtensionSsoDeps;
+  /**
+   * The personal chat's commands (status, link/unlink webex, sync on/off, call). Without them
+   * the bot answers help, and says the other commands are not available.
+   */
+  readonly commands?: Omit<BotCommandDeps, 'tabDeepLink'>;
+  /** A Teams deep link to the Call tab, for the welcome card and the replies that send users there. */
+  readonly tabDeepLink?: string;
 }
 
+/** Commands that read who the user is. */
+const NEEDS_USER = new Set<BotCommand['kind']>([
+  'status',
+  'unlink_webex',
+  'unlink_webex_confirm',
+  'sync',
+  'call',
+]);
+
 /**
- * The CallBridge bot. It answers personal messages with a short help text, welcomes users who
- * install it, and keeps each user's 1:1 conversation reference (opaque ids only) so CallBridge
- * can message them later (e.g. "sign in again"); later issues add commands, the search
- * messaging extension and the welcome card.
+ * The CallBridge bot. In the personal chat it answers commands (help, status, link/unlink webex,
+ * sync on/off, call; see ./commands) typed or sent by its cards' Action.Submit buttons, welcomes
+ * users who install it with a card, and keeps each user's 1:1 conversation reference (opaque ids
+ * only) so CallBridge can message them later (e.g. "sign in again"). Commands read the store
+ * only (people search has its own deadline), so replies come well inside Teams' 15 s; a failure
+ * rejects the turn and the adapter's onTurnError answers it.
  *
  * A reference that cannot be saved is logged and the turn goes on: the user still gets their
  * answer, and the next message tries again.
@@ -50,17 +69,24 @@ export class CallBridgeBot extends TeamsActivityHandler {
   private readonly store: Pick<Store, 'conversations'>;
   private readonly log: Logger;
   private readonly messagingExtension: MessagingExtensionSsoDeps | undefined;
+  private readonly commands: BotCommandDeps | undefined;
+  private readonly tabDeepLink: string | undefined;
 
   constructor(deps: CallBridgeBotDeps) {
     super();
     this.store = deps.store;
     this.messagingExtension = deps.messagingExtension;
+    this.tabDeepLink = deps.tabDeepLink;
+    this.commands =
+      deps.commands === undefined
+        ? undefined
+        : { ...deps.commands, ...(deps.tabDeepLink === undefined ? {} : { tabDeepLink: deps.tabDeepLink }) };
     this.log = deps.logger.child({ component: 'callbridge-bot' });
 
     this.onMessage(async (context, next) => {
       if (isPersonal(context)) {
         await this.remember(context);
-        await context.sendActivity({ type: 'message', text: HELP_TEXT, textFormat: 'markdown' });
+        await this.answer(context);
       }
       await next();
     });
@@ -70,7 +96,11 @@ export class CallBridgeBot extends TeamsActivityHandler {
         await this.remember(context);
         // `add-upgrade` (a new app version) only refreshes the reference.
         if (context.activity.action === 'add') {
-          await context.sendActivity({ type: 'message', text: WELCOME_TEXT, textFormat: 'markdown' });
+          await context.sendActivity({
+            type: 'message',
+            text: WELCOME_SUMMARY,
+            attachments: [cardAttachment(welcomeCard(this.tabDeepLink))],
+          });
         }
       }
       await next();
@@ -97,6 +127,43 @@ export class CallBridgeBot extends TeamsActivityHandler {
       );
     }
     return super.onInvokeActivity(context);
+  }
+
+  /** A typed command (after the bot's @mention is removed) or a card's Action.Submit. */
+  private async answer(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    // An Action.Submit carries `value` and no text, though botbuilder types `text` as always present.
+    const text: unknown = activity.text;
+    const command =
+      parseSubmit(activity.value) ??
+      parseCommand(typeof text === 'string' ? TurnContext.removeRecipientMention(activity) : '');
+    const reply = await this.reply(context, command);
+    await context.sendActivity(
+      'card' in reply
+        ? { type: 'message', attachments: [cardAttachment(reply.card)] }
+        : { type: 'message', text: reply.text, textFormat: reply.format },
+    );
+  }
+
+  private async reply(context: TurnContext, command: BotCommand): Promise<CommandReply> {
+    const deps = this.commands;
+    if (deps === undefined) {
+      if (command.kind === 'help') return help();
+      if (command.kind === 'unknown') return notUnderstood(command.text);
+      return { text: 'That command is not available on this CallBridge yet. Send "help".', format: 'plain' };
+    }
+    const found = personalReferenceOf(context.activity);
+    const caller: Caller =
+      found === undefined
+        ? NO_CALLER
+        : {
+            tenantId: found.tenantId,
+            aadObjectId: found.aadObjectId,
+            user: NEEDS_USER.has(command.kind)
+              ? await deps.store.users.getByAadObjectId(found.tenantId, found.aadObjectId)
+              : undefined,
+          };
+    return runCommand(deps, caller, command);
   }
 
   private async remember(context: TurnContext): Promise<void> {
@@ -136,3 +203,5 @@ function isPersonal(context: TurnContext): boolean {
   const conversation = context.activity.conversation as { conversationType?: string } | undefined;
   return conversation?.conversationType === 'personal';
 }
+
+const NO_CALLER: Caller = { tenantId: '', aadObjectId: '', user: undefined };

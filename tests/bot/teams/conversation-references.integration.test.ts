@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { JsonObject } from '../../../bot/src/store/store.js';
-import { HELP_TEXT, WELCOME_TEXT } from '../../../bot/src/teams/callbridge.bot.js';
+import { HELP_TEXT, WELCOME_SUMMARY } from '../../../bot/src/teams/callbridge.bot.js';
 import { personalConversationId, teamsUserId } from '../../../sandbox/src/botchannel/index.js';
 import { BOT_ID, DEMO_TENANT_ID, startBotHarness, type BotHarness } from './bot-harness.js';
 
@@ -48,8 +48,10 @@ describe('CallBridgeBot conversation references, against the Bot Framework chann
 
     assert.equal(delivery.replies.length, 1);
     const welcome = delivery.replies[0]!;
-    assert.equal(welcome.text, WELCOME_TEXT);
-    assert.match(welcome.text, /open the Call tab to sign in/i);
+    assert.equal(welcome.text, WELCOME_SUMMARY);
+    const card = (welcome.attachments[0] ?? {}) as { contentType?: string; content?: { body?: unknown } };
+    assert.equal(card.contentType, 'application/vnd.microsoft.card.adaptive');
+    assert.match(JSON.stringify(card.content?.body), /Call tab/);
     assert.equal(welcome.conversationId, personalConversationId(user.id, BOT_ID));
     assert.equal(welcome.senderAppId, BOT_ID, 'sent with a valid bot token');
   });

@@ -175,7 +175,7 @@ describe('POST /api/messages against the Bot Framework channel stand-in', functi
 
   it('keeps accepting activities after the channel rotates to its pre-published key', async () => {
     await h.channel.rotateKeys();
-    const delivery = await h.channel.sendMessage(user.id, 'after rotation');
+    const delivery = await h.channel.sendMessage(user.id, 'help');
     assert.equal(delivery.status, 200);
     assert.equal(delivery.replies[0]?.text, HELP_TEXT);
   });
@@ -452,7 +452,7 @@ describe('over HTTPS, with the sandbox CA trusted through NODE_EXTRA_CA_CERTS', 
     h = await start({ tls });
     assert.match(h.channel.openIdMetadataUrl, /^https:\/\//);
     assert.match(String(h.channel.tokenAuthorityHost), /^https:\/\//);
-    const delivery = await h.channel.sendMessage(user.id, 'hello over tls');
+    const delivery = await h.channel.sendMessage(user.id, 'help');
     assert.equal(delivery.status, 200);
     const reply = delivery.replies.at(0);
     assert.equal(reply?.text, HELP_TEXT);
