@@ -7,7 +7,16 @@ export {
   type PopupFlow,
   type PopupFlowOptions,
 } from './flow.js';
-export { escapeHtml, noStore, popupAssetRoutes, sendResultPage, type ResultPage } from './pages.js';
+export {
+  escapeHtml,
+  failPage,
+  noStore,
+  popupAssetRoutes,
+  sendResultPage,
+  START_AGAIN,
+  type ResultPage,
+} from './pages.js';
+export { userOfState } from './state-user.js';
 export { consumeOnce } from './consume-once.js';
 export {
   createFlowStateSealer,

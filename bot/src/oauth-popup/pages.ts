@@ -22,6 +22,13 @@ export interface ResultPage {
   readonly success?: boolean;
 }
 
+/** What every popup page tells the user to do after a failure: the tab starts every flow. */
+export const START_AGAIN = 'Start again from the Call tab.';
+
+export function failPage(status: number, outcome: string, title: string, message: string): ResultPage {
+  return { status, outcome, title, message };
+}
+
 const CSP = [
   "default-src 'none'",
   "script-src 'self'",

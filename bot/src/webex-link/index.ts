@@ -18,7 +18,8 @@ import {
   WEBEX_LINK_SCOPES,
   type WebexLinkDeps,
 } from './deps.js';
-import { START_AGAIN, webexLinkCallbackRoute, webexLinkStartRoute } from './link-routes.js';
+import { START_AGAIN } from '../oauth-popup/index.js';
+import { webexLinkCallbackRoute, webexLinkStartRoute } from './link-routes.js';
 import { WEBEX_LINK_STATE_LABEL } from './link-state.js';
 import { postWebexLink } from './postWebexLink.js';
 import { webexTokenRefreshDaemon } from './refresh-daemon.js';

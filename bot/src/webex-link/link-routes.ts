@@ -1,6 +1,12 @@
 import { WebexClient } from '../integrations/webex/webex.client.js';
 import type { Route } from '../http/route.js';
-import type { CallbackContext, ResultPage } from '../oauth-popup/index.js';
+import {
+  failPage,
+  START_AGAIN,
+  userOfState,
+  type CallbackContext,
+  type ResultPage,
+} from '../oauth-popup/index.js';
 import type { WebexLinkDeps } from './deps.js';
 
 /**
@@ -13,8 +19,6 @@ import type { WebexLinkDeps } from './deps.js';
  *   flow, never from an email), links that person to the user the state names, and stores the
  *   sealed tokens. Every outcome is a small page that reports to the tab via teams-js.
  */
-
-export const START_AGAIN = 'Start again from the Call tab.';
 
 export function webexLinkStartRoute(deps: WebexLinkDeps): Route {
   return deps.flow.startRoute((request) => {
@@ -41,13 +45,13 @@ export function webexLinkCallbackRoute(deps: WebexLinkDeps): Route {
         'webex authorize refused',
       );
       return denied
-        ? fail(
+        ? failPage(
             400,
             'access_denied',
             'Webex was not linked',
             'You declined access in Webex. Start again from the Call tab to link it.',
           )
-        : fail(
+        : failPage(
             400,
             'webex_error',
             'Webex was not linked',
@@ -58,33 +62,23 @@ export function webexLinkCallbackRoute(deps: WebexLinkDeps): Route {
   });
 }
 
-function fail(status: number, outcome: string, title: string, message: string): ResultPage {
-  return { status, outcome, title, message };
-}
-
 async function completeLink(deps: WebexLinkDeps, context: CallbackContext): Promise<ResultPage> {
   const { state } = context;
-  const user = await deps.store.users.get(state.uid);
-  if (user === undefined || user.tenantId !== state.tid) {
-    return fail(
-      400,
-      'invalid_state',
-      'Invalid sign-in response',
-      `Your CallBridge account was not found. ${START_AGAIN}`,
-    );
-  }
+  const found = await userOfState(deps.store.users, state);
+  if (!found.ok) return found.error;
+  const user = found.value;
 
   const exchanged = await deps.oauth.exchangeCode(context.code, context.codeVerifier, context.redirectUri);
   if (!exchanged.ok) {
     deps.logger.warn({ userId: user.id, code: exchanged.error.code }, 'webex code exchange failed');
     return exchanged.error.code === 'invalid_grant'
-      ? fail(
+      ? failPage(
           400,
           'invalid_grant',
           'Webex was not linked',
           `The sign-in could not be completed. ${START_AGAIN}`,
         )
-      : fail(
+      : failPage(
           502,
           'webex_unavailable',
           'Webex was not linked',
@@ -105,7 +99,7 @@ async function completeLink(deps: WebexLinkDeps, context: CallbackContext): Prom
       { userId: user.id, code: me.ok ? 'no_org' : me.error.code },
       'webex people/me failed after linking',
     );
-    return fail(
+    return failPage(
       502,
       'webex_unavailable',
       'Webex was not linked',
@@ -117,14 +111,14 @@ async function completeLink(deps: WebexLinkDeps, context: CallbackContext): Prom
   if (!linked.ok) {
     if (linked.error.code === 'webex_already_linked') {
       deps.logger.info({ userId: user.id }, 'webex person already linked to another user');
-      return fail(
+      return failPage(
         409,
         'webex_already_linked',
         'This Webex account is linked to someone else',
         'Another CallBridge user has linked this Webex account. Sign in to Webex as yourself, or ask them to unlink it first.',
       );
     }
-    return fail(
+    return failPage(
       400,
       'invalid_state',
       'Invalid sign-in response',
@@ -134,7 +128,7 @@ async function completeLink(deps: WebexLinkDeps, context: CallbackContext): Prom
   const saved = await deps.tokens.saveGrant(linked.value, tokens);
   if (!saved.ok) {
     deps.logger.error({ userId: user.id }, 'webex tokens could not be saved after linking');
-    return fail(
+    return failPage(
       500,
       'save_failed',
       'Webex was not linked',

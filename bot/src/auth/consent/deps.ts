@@ -11,7 +11,7 @@ export const CONSENT_FLOW_BASE_PATH = '/auth/consent';
 /** Browser-binding cookie: set by the start route, required by the callback (login-CSRF defence). */
 export const CONSENT_BINDING_COOKIE = 'cb_consent';
 export const CONSENT_STATE_LABEL = 'callbridge/consent-state/v1';
-export const START_AGAIN = 'Start again from the Call tab.';
+export { START_AGAIN } from '../../oauth-popup/index.js';
 
 /** Extras carried from the attempt to the state (see bot/src/oauth-popup/sealer.ts). */
 export const EXTRA = { prompt: 'prompt', claims: 'claims', loginHint: 'hint' } as const;

@@ -1,7 +1,13 @@
 import { decodeJwt, type JWTPayload } from 'jose';
-import { START_AGAIN, type ConsentDeps } from '../../auth/consent/deps.js';
+import type { ConsentDeps } from '../../auth/consent/deps.js';
 import { classifyExchangeError, primaryCode } from '../../auth/obo/errors.js';
-import type { CallbackContext, ResultPage } from '../../oauth-popup/index.js';
+import {
+  failPage,
+  START_AGAIN,
+  userOfState,
+  type CallbackContext,
+  type ResultPage,
+} from '../../oauth-popup/index.js';
 import type { Route } from '../route.js';
 
 /**
@@ -23,13 +29,13 @@ export function getAuthConsentCallback(deps: ConsentDeps): Route {
       const outcome = known.includes(error) ? error : 'sign_in_error';
       deps.logger.info({ userId: state.uid, error: outcome }, 'consent sign-in refused at Entra');
       return outcome === 'access_denied'
-        ? fail(
+        ? failPage(
             400,
             'access_denied',
             'CallBridge was not allowed',
             'You cancelled the sign-in or declined the permissions. Start again from the Call tab to allow them.',
           )
-        : fail(
+        : failPage(
             400,
             outcome,
             'Sign-in did not finish',
@@ -40,21 +46,11 @@ export function getAuthConsentCallback(deps: ConsentDeps): Route {
   });
 }
 
-function fail(status: number, outcome: string, title: string, message: string): ResultPage {
-  return { status, outcome, title, message };
-}
-
 async function complete(deps: ConsentDeps, context: CallbackContext): Promise<ResultPage> {
   const { state } = context;
-  const user = await deps.store.users.get(state.uid);
-  if (user === undefined || user.tenantId !== state.tid) {
-    return fail(
-      400,
-      'invalid_state',
-      'Invalid sign-in response',
-      `Your CallBridge account was not found. ${START_AGAIN}`,
-    );
-  }
+  const found = await userOfState(deps.store.users, state);
+  if (!found.ok) return found.error;
+  const user = found.value;
   const issuedAt = deps.now();
   const redeemed = await deps.tokens.redeemCode({
     tenantId: state.tid,
@@ -71,25 +67,35 @@ async function complete(deps: ConsentDeps, context: CallbackContext): Promise<Re
     );
     switch (error.code) {
       case 'consent_required':
-        return fail(403, 'consent_required', 'CallBridge was not allowed', `${error.message} ${START_AGAIN}`);
+        return failPage(
+          403,
+          'consent_required',
+          'CallBridge was not allowed',
+          `${error.message} ${START_AGAIN}`,
+        );
       case 'interaction_required':
-        return fail(403, 'interaction_required', 'Sign-in did not finish', `${error.message} ${START_AGAIN}`);
+        return failPage(
+          403,
+          'interaction_required',
+          'Sign-in did not finish',
+          `${error.message} ${START_AGAIN}`,
+        );
       case 'invalid_assertion':
-        return fail(
+        return failPage(
           400,
           'invalid_grant',
           'Sign-in did not finish',
           `The sign-in could not be completed. ${START_AGAIN}`,
         );
       case 'unavailable':
-        return fail(
+        return failPage(
           502,
           'unavailable',
           'Sign-in did not finish',
           'Microsoft Entra ID did not answer. Try again in a few minutes from the Call tab.',
         );
       case 'misconfigured':
-        return fail(
+        return failPage(
           500,
           'misconfigured',
           'Sign-in did not finish',
@@ -108,7 +114,7 @@ async function complete(deps: ConsentDeps, context: CallbackContext): Promise<Re
     typeof claims.oid !== 'string'
   ) {
     deps.logger.warn({ userId: user.id }, 'consent sign-in answered without a usable ID token');
-    return fail(
+    return failPage(
       502,
       'invalid_response',
       'Sign-in did not finish',
@@ -121,7 +127,7 @@ async function complete(deps: ConsentDeps, context: CallbackContext): Promise<Re
   ) {
     // Nothing is stored: the tokens belong to another account.
     deps.logger.warn({ userId: user.id }, 'consent sign-in completed by a different account; refused');
-    return fail(
+    return failPage(
       403,
       'wrong_account',
       'You signed in as someone else',
@@ -130,7 +136,7 @@ async function complete(deps: ConsentDeps, context: CallbackContext): Promise<Re
   }
   if (grant.refreshToken === undefined) {
     deps.logger.warn({ userId: user.id }, 'consent sign-in granted no refresh token (offline_access)');
-    return fail(
+    return failPage(
       403,
       'consent_required',
       'CallBridge was not allowed',
@@ -143,7 +149,7 @@ async function complete(deps: ConsentDeps, context: CallbackContext): Promise<Re
     issuedAt,
   );
   if (!adopted.ok) {
-    return fail(
+    return failPage(
       500,
       'save_failed',
       'Sign-in did not finish',
