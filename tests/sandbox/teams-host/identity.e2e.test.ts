@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { startSandbox, type RunningSandbox } from '../../../sandbox/src/launch.js';
+import type { RunningSandbox } from '../../../sandbox/src/launch.js';
 import type { DemoUser } from '../../../sandbox/src/seed/org.js';
-import { repoRoot } from '../../../sandbox/src/teams-host/bundle.js';
 import type { AxeViolation } from './support/axe.js';
-import { CHROMIUM_MISSING, chromiumPath, launchBrowser, type BrowserSession } from '../../support/browser.js';
+import { startBrowserWorld, type BrowserWorld } from './support/browser-world.js';
 
 /**
  * The Call tab's account slice in the dev host, end to end: the sign-in check on load, the
@@ -16,40 +14,25 @@ import { CHROMIUM_MISSING, chromiumPath, launchBrowser, type BrowserSession } fr
  * the Webex stand-in's authorize page. Screenshots go to test-output/tab/.
  */
 
-const SHOTS = path.join(repoRoot(), 'test-output', 'tab');
 const UI_TIMEOUT = 30_000;
 
 describe('Call tab account: sign-in, permission and Webex link in the dev host', function () {
   this.timeout(180_000);
+  let world: BrowserWorld | undefined;
   let sandbox: RunningSandbox | undefined;
-  let browser: BrowserSession | undefined;
-  let dataDir: string | undefined;
   let page: Page;
 
   before(async function () {
-    const executable = chromiumPath();
-    if (executable === undefined) {
-      console.log(`    ${CHROMIUM_MISSING}`);
+    world = await startBrowserWorld('tab');
+    if (world === undefined) {
       this.skip();
       return;
     }
-    await mkdir(SHOTS, { recursive: true });
-    dataDir = await mkdtemp(path.join(tmpdir(), 'callbridge-identity-'));
-    sandbox = await startSandbox({
-      ports: 'ephemeral',
-      dataDir,
-      serviceEnv: { LOG_LEVEL: 'warn' },
-      collectDefaultMetrics: false,
-      logDestination: { write: () => undefined },
-    });
-    browser = await launchBrowser(executable);
-    page = await browser.browser.newPage();
+    ({ sandbox, page } = world);
   });
 
   after(async () => {
-    await browser?.close();
-    await sandbox?.stop();
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+    await world?.close();
   });
 
   /** A demo user with a Webex account (the link test needs one; the others don't mind). */
@@ -89,7 +72,7 @@ describe('Call tab account: sign-in, permission and Webex link in the dev host',
 
   async function shot(name: string, width?: number): Promise<void> {
     if (width !== undefined) await page.setViewportSize({ width, height: 800 });
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+    await page.screenshot({ path: path.join(world!.shots, `${name}.png`) });
     if (width !== undefined) await page.setViewportSize({ width: 1280, height: 800 });
   }
 
@@ -111,7 +94,7 @@ describe('Call tab account: sign-in, permission and Webex link in the dev host',
       timeout: UI_TIMEOUT,
     });
 
-    const popupOpened = browser!.browser.waitForEvent('page', { timeout: UI_TIMEOUT });
+    const popupOpened = page.context().waitForEvent('page', { timeout: UI_TIMEOUT });
     await frame.getByRole('button', { name: 'Link Webex' }).click();
     const popup = await popupOpened;
     await popup.waitForSelector('select#person', { timeout: UI_TIMEOUT });
@@ -173,7 +156,7 @@ describe('Call tab account: sign-in, permission and Webex link in the dev host',
     await shot('permission-card');
     await shot('permission-card-360', 360);
 
-    const popupOpened = browser!.browser.waitForEvent('page', { timeout: UI_TIMEOUT });
+    const popupOpened = page.context().waitForEvent('page', { timeout: UI_TIMEOUT });
     await card.getByRole('button', { name: 'Grant permission' }).click();
     const popup = await popupOpened;
     await popup.waitForSelector('button[value="accept"]', { timeout: UI_TIMEOUT });

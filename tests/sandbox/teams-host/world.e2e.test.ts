@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
 import type { Frame, Page } from 'playwright-core';
-import { SANDBOX_IDS, startSandbox, type RunningSandbox } from '../../../sandbox/src/launch.js';
+import { SANDBOX_IDS, type RunningSandbox } from '../../../sandbox/src/launch.js';
 import type { DemoUser } from '../../../sandbox/src/seed/org.js';
-import { repoRoot } from '../../../sandbox/src/teams-host/bundle.js';
 import { axeViolations } from './support/axe.js';
-import { CHROMIUM_MISSING, chromiumPath, launchBrowser, type BrowserSession } from '../../support/browser.js';
+import { startBrowserWorld, type BrowserWorld } from './support/browser-world.js';
 
 /**
  * The whole sandbox (stand-ins + service + dev host) in a browser, as a newcomer uses it after
@@ -16,39 +13,23 @@ import { CHROMIUM_MISSING, chromiumPath, launchBrowser, type BrowserSession } fr
  * driving the stand-ins. Screenshots go to test-output/sandbox/.
  */
 
-const SHOTS = path.join(repoRoot(), 'test-output', 'sandbox');
-
 describe('sandbox in a browser: dev host, compose box, console', function () {
   this.timeout(120_000);
+  let world: BrowserWorld | undefined;
   let sandbox: RunningSandbox | undefined;
-  let browser: BrowserSession | undefined;
-  let dataDir: string | undefined;
   let page: Page;
 
   before(async function () {
-    const executable = chromiumPath();
-    if (executable === undefined) {
-      console.log(`    ${CHROMIUM_MISSING}`);
+    world = await startBrowserWorld('sandbox');
+    if (world === undefined) {
       this.skip();
       return;
     }
-    await mkdir(SHOTS, { recursive: true });
-    dataDir = await mkdtemp(path.join(tmpdir(), 'callbridge-world-'));
-    sandbox = await startSandbox({
-      ports: 'ephemeral',
-      dataDir,
-      serviceEnv: { LOG_LEVEL: 'warn' },
-      collectDefaultMetrics: false,
-      logDestination: { write: () => undefined },
-    });
-    browser = await launchBrowser(executable);
-    page = await browser.browser.newPage();
+    ({ sandbox, page } = world);
   });
 
   after(async () => {
-    await browser?.close();
-    await sandbox?.stop();
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+    await world?.close();
   });
 
   function demoUser(index: number): DemoUser {
@@ -70,14 +51,14 @@ describe('sandbox in a browser: dev host, compose box, console', function () {
     const frame = await tabFrame();
     await frame.getByText(`Signed in as ${user.displayName}`).waitFor({ timeout: 30_000 });
     await page.waitForSelector('body[data-tab-state="success"]');
-    await page.screenshot({ path: path.join(SHOTS, 'dev-host-tab.png') });
+    await page.screenshot({ path: path.join(world!.shots, 'dev-host-tab.png') });
   });
 
   it('delivers a theme switch to the tab', async () => {
     const frame = await tabFrame();
     await page.selectOption('#theme-picker', 'dark');
     await frame.waitForFunction(() => document.documentElement.style.colorScheme === 'dark');
-    await page.screenshot({ path: path.join(SHOTS, 'dev-host-tab-dark.png') });
+    await page.screenshot({ path: path.join(world!.shots, 'dev-host-tab-dark.png') });
     await page.selectOption('#theme-picker', 'default');
     await frame.waitForFunction(() => document.documentElement.style.colorScheme === 'light');
   });
@@ -122,7 +103,7 @@ describe('sandbox in a browser: dev host, compose box, console', function () {
         responseType ?? '',
       ),
     );
-    await page.screenshot({ path: path.join(SHOTS, 'compose-box.png') });
+    await page.screenshot({ path: path.join(world!.shots, 'compose-box.png') });
   });
 
   it('lists every demo user in the console and drives a stand-in from a button', async () => {
@@ -160,7 +141,7 @@ describe('sandbox in a browser: dev host, compose box, console', function () {
       assert.equal(calls[0]?.state, 'alerting');
       await page.waitForSelector('#user-detail tr[data-call-id] button[data-action="answer"]');
     }
-    await page.screenshot({ path: path.join(SHOTS, 'console.png'), fullPage: true });
+    await page.screenshot({ path: path.join(world!.shots, 'console.png'), fullPage: true });
   });
 
   it('passes axe (WCAG 2.1 A/AA) on the console, compose box and dev host, light and dark', async () => {
