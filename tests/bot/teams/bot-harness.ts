@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../../bot/src/config/env.js';
 import { createMetrics } from '../../../bot/src/observability/metrics.js';
 import { openStore } from '../../../bot/src/store/open.js';
 import type { Store } from '../../../bot/src/store/store.js';
-import { createBotRoute, type BotRouteParts } from '../../../bot/src/teams/bot-route.js';
+import { createBotRoute, type BotRouteDeps, type BotRouteParts } from '../../../bot/src/teams/bot-route.js';
 import type { SingletonGuard } from '../../../bot/src/workers/daemon.js';
 import { startBotChannel, type RunningBotChannel } from '../../../sandbox/src/botchannel/index.js';
 import { createDemoOrg, DEMO_TENANT_ID, type DemoOrg } from '../../../sandbox/src/seed/org.js';
@@ -53,7 +53,17 @@ export function configFor(channel: RunningBotChannel, extra: Record<string, stri
   return loaded.value;
 }
 
-export async function startBotHarness(): Promise<BotHarness> {
+/**
+ * `botDeps` adds to the bot route's dependencies (the store is always given); it receives the
+ * store, logger and clock the harness built, so fakes can share them.
+ */
+export async function startBotHarness(
+  botDeps: (parts: {
+    readonly store: Store;
+    readonly logger: BotHarness['logger'];
+    readonly clock: { now: number };
+  }) => Omit<BotRouteDeps, 'store'> = () => ({}),
+): Promise<BotHarness> {
   const org = createDemoOrg();
   let endpoint = '';
   const channel = await startBotChannel({
@@ -70,7 +80,7 @@ export async function startBotHarness(): Promise<BotHarness> {
   const opened = await openStore({ dataDir: dir, databaseUrl: undefined }, logger, { now: () => clock.now });
   assert.ok(opened.ok, opened.ok ? '' : opened.error.message);
   const store = opened.value;
-  const bot = createBotRoute(config, logger, { store });
+  const bot = createBotRoute(config, logger, { ...botDeps({ store, logger, clock }), store });
   const service = createService({
     config,
     logger,

@@ -1,26 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as AC from 'adaptivecards';
-import { createService, type Service } from '../../../bot/src/app.js';
 import type { TokenVault } from '../../../bot/src/auth/token-vault.js';
-import { createMetrics } from '../../../bot/src/observability/metrics.js';
 import type { PeopleSearch, PeopleSearchRequest, Person } from '../../../bot/src/people/person.js';
-import { openStore } from '../../../bot/src/store/open.js';
 import type { SealedSecret, Store, TokenKind, User } from '../../../bot/src/store/store.js';
-import { createBotRoute } from '../../../bot/src/teams/bot-route.js';
 import { SUBMIT_ACTIONS, webexCommandDeps } from '../../../bot/src/teams/commands/index.js';
 import { WebexTokenService } from '../../../bot/src/webex-link/index.js';
-import type { SingletonGuard } from '../../../bot/src/workers/daemon.js';
-import {
-  startBotChannel,
-  type Delivery,
-  type RunningBotChannel,
-} from '../../../sandbox/src/botchannel/index.js';
-import { createDemoOrg, type DemoOrg } from '../../../sandbox/src/seed/org.js';
-import { captureLogs } from '../../support/log-capture.js';
-import { BOT_ID, BOT_PASSWORD, configFor, DEMO_TENANT_ID } from './bot-harness.js';
+import type { Delivery, RunningBotChannel } from '../../../sandbox/src/botchannel/index.js';
+import type { DemoOrg } from '../../../sandbox/src/seed/org.js';
+import { DEMO_TENANT_ID, startBotHarness } from './bot-harness.js';
 
 /**
  * The personal bot's commands through the Bot Framework channel stand-in: the real service,
@@ -28,7 +15,6 @@ import { BOT_ID, BOT_PASSWORD, configFor, DEMO_TENANT_ID } from './bot-harness.j
  */
 
 const TAB_LINK = 'https://teams.microsoft.com/l/entity/11111111-2222-4333-8444-555555555555/call';
-const alwaysRun: SingletonGuard = { runExclusive: async (_name, fn) => ({ ran: true, value: await fn() }) };
 /** WebexTokenService.status/deleteTokens never open tokens. */
 const unusedVault: TokenVault = {
   activeKeyId: 'k1',
@@ -101,68 +87,36 @@ async function start(options: {
   readonly commands?: boolean;
   readonly tabDeepLink?: boolean;
 }): Promise<Running> {
-  const org = createDemoOrg();
-  let endpoint = '';
-  const channel = await startBotChannel({
-    botEndpoint: () => endpoint,
-    botAppId: BOT_ID,
-    tenantId: DEMO_TENANT_ID,
-    org,
-    botAppPassword: BOT_PASSWORD,
-  });
-  const config = configFor(channel);
-  const { logger, lines } = captureLogs();
-  const dir = mkdtempSync(join(tmpdir(), 'callbridge-commands-'));
-  const clock = { now: Date.parse('2026-03-02T09:00:00Z') };
-  const opened = await openStore({ dataDir: dir, databaseUrl: undefined }, logger, { now: () => clock.now });
-  assert.ok(opened.ok, opened.ok ? '' : opened.error.message);
-  const store = opened.value;
-  const tokens = new WebexTokenService({
-    store,
-    vault: unusedVault,
-    oauth: { refresh: () => Promise.reject(new Error('not used')) },
-    logger,
-    now: () => clock.now,
-  });
   const searches: PeopleSearchRequest[] = [];
-  const bot = createBotRoute(config, logger, {
-    store,
-    ...(options.commands === false
-      ? {}
-      : {
-          commands: {
-            store,
-            webex: webexCommandDeps(store, tokens, logger),
-            ...(options.people ? { people: fakePeople(searches) } : {}),
-          },
-        }),
-    ...(options.tabDeepLink === false ? {} : { tabDeepLink: TAB_LINK }),
+  const h = await startBotHarness(({ store, logger, clock }) => {
+    const tokens = new WebexTokenService({
+      store,
+      vault: unusedVault,
+      oauth: { refresh: () => Promise.reject(new Error('not used')) },
+      logger,
+      now: () => clock.now,
+    });
+    return {
+      ...(options.commands === false
+        ? {}
+        : {
+            commands: {
+              store,
+              webex: webexCommandDeps(store, tokens, logger),
+              ...(options.people ? { people: fakePeople(searches) } : {}),
+            },
+          }),
+      ...(options.tabDeepLink === false ? {} : { tabDeepLink: TAB_LINK }),
+    };
   });
-  const service: Service = createService({
-    config,
-    logger,
-    metrics: createMetrics({ collectDefaults: false }),
-    readiness: [],
-    routes: bot.routes,
-    daemons: [],
-    guard: alwaysRun,
-    closeables: [],
-  });
-  const port = await service.start();
-  endpoint = `http://127.0.0.1:${port}/api/messages`;
   return {
-    org,
-    channel,
-    store,
-    clock,
+    org: h.org,
+    channel: h.channel,
+    store: h.store,
+    clock: h.clock,
     searches,
-    lines,
-    stop: async () => {
-      await service.stop();
-      await channel.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    lines: h.lines,
+    stop: () => h.stop(),
   };
 }
 
