@@ -1,5 +1,6 @@
 import type {
   InvokeResponse,
+  MessagingExtensionAttachment,
   MessagingExtensionQuery,
   MessagingExtensionResponse,
   TurnContext,
@@ -47,6 +48,7 @@ export type SsoMessagingExtensionQuery = MessagingExtensionQuery & {
 export const SIGN_IN_TITLE = 'Sign in to CallBridge';
 export const UNAVAILABLE_TEXT = "CallBridge can't reach Microsoft right now — try again in a moment";
 export const INITIAL_RUN_TITLE = 'Search for people to call';
+export const PARTIAL_RESULTS_TITLE = 'Some places were slow to answer';
 
 /**
  * The Teams SSO contract of the search messaging extension (`composeExtension/query`):
@@ -155,32 +157,41 @@ async function results(
   const parameters = query.parameters ?? [];
   const initialRun = parameters.some((p) => p.name === 'initialRun' && String(p.value) === 'true');
   const text: unknown = parameters.find((p) => p.name === 'query')?.value;
-  const people =
+  const found =
     deps.people === undefined
-      ? []
-      : (
-          await deps.people.search.search({
-            userId: user.id,
-            query: initialRun || typeof text !== 'string' ? '' : text.trim(),
-            ...conversationOf(context),
-            skip: Math.max(0, query.queryOptions?.skip ?? 0),
-            count: Math.min(MAX_PAGE, Math.max(1, query.queryOptions?.count ?? MAX_PAGE)),
-            deadlineMs: deps.people.deadlineMs,
-          })
-        ).people;
+      ? undefined
+      : await deps.people.search.search({
+          userId: user.id,
+          query: initialRun || typeof text !== 'string' ? '' : text.trim(),
+          ...conversationOf(context),
+          skip: Math.max(0, query.queryOptions?.skip ?? 0),
+          count: Math.min(MAX_PAGE, Math.max(1, query.queryOptions?.count ?? MAX_PAGE)),
+          deadlineMs: deps.people.deadlineMs,
+        });
   const base = deps.people?.publicBaseUrl ?? '';
-  const attachments = people.map((person) =>
+  const attachments = (found?.people ?? []).map((person) =>
     personAttachment(person, { linked: user.webex !== null, callbridgeBaseUrl: base }),
   );
+  // Teams shows only cards, so an incomplete answer says so in a last card of its own.
+  const incomplete = found !== undefined && (found.slowSources.length > 0 || found.failedSources.length > 0);
+  if (incomplete) {
+    attachments.push(
+      hintCard(PARTIAL_RESULTS_TITLE, 'Some people may be missing: keep typing or search again in a moment.'),
+    );
+  }
   if (attachments.length > 0 || !initialRun) return { type: 'result', attachmentLayout: 'list', attachments };
-  const card = {
-    contentType: 'application/vnd.microsoft.card.thumbnail',
-    content: {
-      title: INITIAL_RUN_TITLE,
-      text: 'Type a name to find a colleague and share a Webex call link.',
-    },
+  return {
+    type: 'result',
+    attachmentLayout: 'list',
+    attachments: [
+      hintCard(INITIAL_RUN_TITLE, 'Type a name to find a colleague and share a Webex call link.'),
+    ],
   };
-  return { type: 'result', attachmentLayout: 'list', attachments: [{ ...card, preview: card }] };
+}
+
+function hintCard(title: string, text: string): MessagingExtensionAttachment {
+  const card = { contentType: 'application/vnd.microsoft.card.thumbnail', content: { title, text } };
+  return { ...card, preview: card };
 }
 
 /** Where the query was typed, from the activity Teams sent: its members are searched first. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PARTIAL_RESULTS_TITLE } from '../../../bot/src/messaging-extension/sso-query.js';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/src/launch.js';
 
 /**
@@ -65,7 +66,13 @@ describe('messaging extension search in the sandbox world', function () {
     const body = invoke.body as CardAnswer;
     assert.equal(body.composeExtension?.type, 'result');
     const attachments = body.composeExtension.attachments ?? [];
-    for (const a of attachments) assert.equal(a.contentType, 'application/vnd.microsoft.card.adaptive');
+    for (const a of attachments) {
+      const hint = a.preview?.content?.title === PARTIAL_RESULTS_TITLE;
+      assert.equal(
+        a.contentType,
+        hint ? 'application/vnd.microsoft.card.thumbnail' : 'application/vnd.microsoft.card.adaptive',
+      );
+    }
     return attachments.map((a) => a.preview?.content?.title ?? '');
   }
 
@@ -97,5 +104,27 @@ describe('messaging extension search in the sandbox world', function () {
     const memberFlags = names.map((n) => members.has(n));
     const firstOutsider = memberFlags.indexOf(false);
     assert.ok(firstOutsider === -1 || !memberFlags.slice(firstOutsider).includes(true), names.join(', '));
+  });
+
+  it("answers by the deadline when a source is slow, with the others' people and a note", async () => {
+    const w = world!;
+    const team = w.org.teams[0]!;
+    const channel = team.channels.find((c) => c.displayName === 'General')!;
+    const searcher = w.org.users.find((u) => u.id === channel.memberIds[0])!;
+    w.standIns.graph.faults.setDelay('contacts', 3_000);
+    try {
+      const started = Date.now();
+      const names = await query(
+        searcher.id,
+        { conversationType: 'channel', teamId: team.id, channelId: channel.id },
+        'a',
+      );
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < 4_000, `answered in ${elapsed} ms, inside Teams' 5 s`);
+      assert.ok(names.length > 1, 'the channel and directory people arrived');
+      assert.equal(names.at(-1), PARTIAL_RESULTS_TITLE, 'the last card says results may be incomplete');
+    } finally {
+      w.standIns.graph.faults.clearDelays();
+    }
   });
 });
