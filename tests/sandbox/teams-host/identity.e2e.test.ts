@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { RunningSandbox } from '../../../sandbox/src/launch.js';
 import type { DemoUser } from '../../../sandbox/src/seed/org.js';
-import type { AxeViolation } from './support/axe.js';
+import { axeViolations } from './support/axe.js';
 import { startBrowserWorld, type BrowserWorld } from './support/browser-world.js';
 
 /**
@@ -183,40 +181,15 @@ describe('Call tab account: sign-in, permission and Webex link in the dev host',
       let frame = await (await page.waitForSelector('#tab-frame')).contentFrame();
       assert.ok(frame !== null);
       await frame.waitForSelector('[data-testid="permission-card"]', { timeout: UI_TIMEOUT });
-      assert.deepEqual(await frameAxe(frame), [], `permission card (${theme})`);
+      assert.deepEqual(await axeViolations(frame), [], `permission card (${theme})`);
       await shot(`permission-card-${theme}`);
 
       frame = await openTab(other, theme);
       await frame.waitForSelector('[data-testid="webex-card"][data-state="not_linked"]', {
         timeout: UI_TIMEOUT,
       });
-      assert.deepEqual(await frameAxe(frame), [], `webex card, not linked (${theme})`);
+      assert.deepEqual(await axeViolations(frame), [], `webex card, not linked (${theme})`);
       await shot(`webex-not-linked-${theme}`);
     }
   });
 });
-
-let axeSource: Promise<string> | undefined;
-
-/** axe-core (WCAG 2.1 A/AA) inside the tab's frame; support/axe.ts checks a page's main frame. */
-async function frameAxe(frame: Frame): Promise<AxeViolation[]> {
-  axeSource ??= readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  await frame.evaluate(await axeSource);
-  return frame.evaluate(async () => {
-    interface AxeResult {
-      violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
-    }
-    const axe = (
-      window as unknown as { axe: { run(context: Document, options: unknown): Promise<AxeResult> } }
-    ).axe;
-    const result = await axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.map((n) => n.target.join(' ')),
-    }));
-  });
-}

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 
 /** One axe-core finding, trimmed to what a failure message needs. */
 export interface AxeViolation {
@@ -13,13 +13,14 @@ export interface AxeViolation {
 let source: Promise<string> | undefined;
 
 /**
- * Runs axe-core (WCAG 2 A/AA rules) on the page. The script is evaluated through the DevTools
- * protocol, so the pages' strict CSP (no inline script) stays on while they are checked.
+ * Runs axe-core (WCAG 2 A/AA rules) on a page, or inside one frame of it (the tab in the dev
+ * host). The script is evaluated through the DevTools protocol, so the pages' strict CSP (no
+ * inline script) stays on while they are checked.
  */
-export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+export async function axeViolations(target: Page | Frame): Promise<AxeViolation[]> {
   source ??= readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  await page.evaluate(await source);
-  return page.evaluate(async () => {
+  await target.evaluate(await source);
+  return target.evaluate(async () => {
     interface AxeResult {
       violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
     }
