@@ -1,9 +1,15 @@
-import { json, type Router } from '../../shared/http.js';
+import { json, type Router, type SandboxRequest, type SandboxResponse } from '../../shared/http.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
 import { bodyRecord, guard, noContent, tracked } from '../http-kit.js';
 import { paginate, readMax } from '../paging.js';
 import { hasScope } from '../scopes.js';
-import { isHttpUrl, readWebhookCreate, requiredReadScope, webhookJson } from '../webhooks.js';
+import {
+  isHttpUrl,
+  readWebhookCreate,
+  requiredReadScope,
+  webhookJson,
+  type WebhookRecord,
+} from '../webhooks.js';
 import type { WebexWorld } from '../world.js';
 
 /**
@@ -15,6 +21,20 @@ import type { WebexWorld } from '../world.js';
 export function addWebhookRoutes(router: Router, world: WebexWorld): void {
   const { webhooks, oauth } = world;
   const NOT_FOUND = 'The requested webhook could not be found.';
+
+  /** The caller's own webhook named in the path (created by them through this integration). */
+  const ownWebhook = (
+    req: SandboxRequest,
+  ): { readonly webhook: WebhookRecord } | { readonly response: SandboxResponse } => {
+    const g = guard(world, req, 'webhooks', []);
+    if (!g.ok) return { response: g.response };
+    const webhook = webhooks.findFor(
+      g.caller.person.personId,
+      g.caller.principal.clientId,
+      req.params.webhookId ?? '',
+    );
+    return webhook === undefined ? { response: notFound(NOT_FOUND) } : { webhook };
+  };
 
   router.add(
     'POST',
@@ -53,14 +73,10 @@ export function addWebhookRoutes(router: Router, world: WebexWorld): void {
     'GET',
     '/v1/webhooks/:webhookId',
     tracked((req) => {
-      const g = guard(world, req, 'webhooks', []);
-      if (!g.ok) return g.response;
-      const webhook = webhooks.findFor(
-        g.caller.person.personId,
-        g.caller.principal.clientId,
-        req.params.webhookId ?? '',
-      );
-      return webhook === undefined ? notFound(NOT_FOUND) : json(200, webhookJson(webhook));
+      const owned = ownWebhook(req);
+      if ('response' in owned) return owned.response;
+      const { webhook } = owned;
+      return json(200, webhookJson(webhook));
     }),
   );
 
@@ -68,14 +84,9 @@ export function addWebhookRoutes(router: Router, world: WebexWorld): void {
     'PUT',
     '/v1/webhooks/:webhookId',
     tracked((req) => {
-      const g = guard(world, req, 'webhooks', []);
-      if (!g.ok) return g.response;
-      const webhook = webhooks.findFor(
-        g.caller.person.personId,
-        g.caller.principal.clientId,
-        req.params.webhookId ?? '',
-      );
-      if (webhook === undefined) return notFound(NOT_FOUND);
+      const owned = ownWebhook(req);
+      if ('response' in owned) return owned.response;
+      const { webhook } = owned;
       const body = bodyRecord(req);
       const { name, targetUrl, secret, status } = body;
       if (typeof name !== 'string' || name === '') return badRequest('Missing required field: name');
@@ -98,14 +109,9 @@ export function addWebhookRoutes(router: Router, world: WebexWorld): void {
     'DELETE',
     '/v1/webhooks/:webhookId',
     tracked((req) => {
-      const g = guard(world, req, 'webhooks', []);
-      if (!g.ok) return g.response;
-      const webhook = webhooks.findFor(
-        g.caller.person.personId,
-        g.caller.principal.clientId,
-        req.params.webhookId ?? '',
-      );
-      if (webhook === undefined) return notFound(NOT_FOUND);
+      const owned = ownWebhook(req);
+      if ('response' in owned) return owned.response;
+      const { webhook } = owned;
       webhooks.delete(webhook.id);
       return noContent();
     }),
