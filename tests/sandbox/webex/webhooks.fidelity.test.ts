@@ -133,6 +133,13 @@ describe('Webex stand-in: webhooks (fidelity)', () => {
       [mine.id],
     );
     assert.equal((await api(webex, otherToken, 'GET', `/v1/webhooks/${String(mine.id)}`)).status, 404);
+    // Someone else's webhook cannot be changed or deleted either: it does not exist for them.
+    const foreignPut = await api(webex, otherToken, 'PUT', `/v1/webhooks/${String(mine.id)}`, {
+      name: 'hijacked',
+      targetUrl: receiver.url,
+    });
+    assert.equal(foreignPut.status, 404);
+    assert.equal((await api(webex, otherToken, 'DELETE', `/v1/webhooks/${String(mine.id)}`)).status, 404);
     const updated = await api(webex, token, 'PUT', `/v1/webhooks/${String(mine.id)}`, {
       name: 'renamed',
       targetUrl: `${receiver.url}?v=2`,
