@@ -1,3 +1,4 @@
+import { isSupportedCountry } from 'libphonenumber-js/min';
 import { z } from 'zod';
 import { parseTokenKeyRing, type TokenKeyRing } from '../auth/key-ring.js';
 import { err, ok, type Result } from '../shared/result.js';
@@ -68,6 +69,13 @@ const rawSchema = z.object({
   WEBEX_BASE_URL: url.default(REAL_CLOUD.webexBaseUrl),
   WEBEX_CLIENT_ID: optionalString,
   WEBEX_CLIENT_SECRET: optionalString,
+  /** Country whose national numbers the dial pad accepts without `+` (ISO 3166 alpha-2). */
+  CALL_DEFAULT_COUNTRY: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .default('US')
+    .refine(isSupportedCountry, { message: 'must be an ISO 3166 alpha-2 country code such as US, GB or DE' }),
 
   DATA_DIR: z.string().default('.data'),
   TAB_DIST_DIR: z.string().default('tab/dist'),
@@ -121,6 +129,10 @@ export interface Config {
     readonly baseUrl: string;
     readonly clientId: string | undefined;
     readonly clientSecret: string | undefined;
+  };
+  readonly calling: {
+    /** ISO 3166 alpha-2; national numbers typed without `+` are read as this country's. */
+    readonly defaultCountry: string;
   };
   readonly store: { readonly dataDir: string; readonly databaseUrl: string | undefined };
   /** Keys of the token vault (bot/src/auth/token-vault.ts). Never log it: use summarizeConfig. */
@@ -213,6 +225,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       clientId: raw.WEBEX_CLIENT_ID,
       clientSecret: raw.WEBEX_CLIENT_SECRET,
     },
+    calling: { defaultCountry: raw.CALL_DEFAULT_COUNTRY },
     store: { dataDir: raw.DATA_DIR, databaseUrl: raw.DATABASE_URL },
     tokenVault: keyRing.value,
     tab: {
