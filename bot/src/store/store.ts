@@ -275,6 +275,22 @@ export interface GraphSubscriptionRepo {
   /** Not-removed subscriptions expiring before `before`, soonest first: the renewal sweep. */
   listExpiringBefore(before: EpochMs, limit: number): Promise<readonly GraphSubscription[]>;
   listByOwner(ownerUserId: string): Promise<readonly GraphSubscription[]>;
+  /** Every subscription row (removed ones too), by id: the upkeep pass reads them all. */
+  list(page: PageRequest): Promise<Page<GraphSubscription>>;
+  /**
+   * Users with presence sync enabled, with what a subscription needs of them (tenant, Entra
+   * object id, sign-in status), by user id: who must be watched and who can own a subscription.
+   */
+  listWatchable(page: PageRequest): Promise<Page<WatchableUser>>;
+}
+
+/** A user with presence sync enabled, as the Graph subscription upkeep sees them. */
+export interface WatchableUser {
+  readonly userId: string;
+  readonly tenantId: string;
+  readonly aadObjectId: string;
+  /** `active` users have a usable delegated Graph sign-in and may own subscriptions. */
+  readonly status: UserStatus;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -431,6 +447,13 @@ export interface InboxRepo {
    * Dedupe lasts as long as the row: after `prune` removes a done row its key may be stored again.
    */
   enqueue(item: NewInboxItem): Promise<{ readonly inserted: boolean }>;
+  /**
+   * Stores every item in one transaction (one commit: one fsync on SQLite), for the notification
+   * intake's group commit. Idempotent per item like {@link enqueue}: `inserted[i]` says whether
+   * `items[i]` was stored (`false` for a duplicate, also of an earlier item of the same call).
+   * Resolves only once all rows are durable; rejects (storing none) when the store fails.
+   */
+  enqueueMany(items: readonly NewInboxItem[]): Promise<{ readonly inserted: readonly boolean[] }>;
   /**
    * Leases up to `limit` due pending rows, oldest first, returned in arrival order. A partition
    * with a live lease is skipped, so one worker at a time handles a user's notifications and

@@ -563,6 +563,48 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
           ['a-2'],
         );
       });
+
+      it('lists every subscription by id in pages, removed ones included', async function () {
+        const u = await user();
+        for (const id of ['s-3', 's-1', 's-4', 's-2']) {
+          assertOk(await store.graphSubscriptions.create(subscription(u, id)));
+        }
+        assertOk(await store.graphSubscriptions.update('s-4', 1, { status: 'removed' }));
+        const first = await store.graphSubscriptions.list({ limit: 3 });
+        assert.deepEqual(
+          first.items.map((s) => s.id),
+          ['s-1', 's-2', 's-3'],
+        );
+        const second = await store.graphSubscriptions.list({ limit: 3, cursor: first.next });
+        assert.deepEqual(
+          second.items.map((s) => [s.id, s.status]),
+          [['s-4', 'removed']],
+        );
+        assert.equal(second.next, null);
+      });
+
+      it('lists the users with presence sync enabled with tenant, object id and sign-in status', async function () {
+        const a = await user('aad-a');
+        const b = await store.users.upsert({ tenantId: OTHER_TENANT, aadObjectId: 'aad-b', status: 'active' });
+        const off = await user('aad-off');
+        await user('aad-never');
+        assertOk(await store.presence.upsert(presencePut(a.id)));
+        assertOk(await store.presence.upsert(presencePut(b.id)));
+        assertOk(await store.presence.upsert(presencePut(off.id, { enabled: false })));
+        const byId = [a, b].sort((x, y) => (x.id < y.id ? -1 : 1));
+        const first = await store.graphSubscriptions.listWatchable({ limit: 1 });
+        const second = await store.graphSubscriptions.listWatchable({ limit: 1, cursor: first.next });
+        assert.equal(second.next, null);
+        assert.deepEqual(
+          [...first.items, ...second.items],
+          byId.map((u) => ({
+            userId: u.id,
+            tenantId: u.tenantId,
+            aadObjectId: u.aadObjectId,
+            status: u.status,
+          })),
+        );
+      });
     });
 
     function webhook(userId: string, id: string, overrides: Partial<NewWebexWebhook> = {}): NewWebexWebhook {
@@ -767,6 +809,46 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
           'the same key from another source is another notification',
         );
         assert.equal(await store.inbox.countPending(), 3);
+      });
+
+      it('enqueueMany stores a batch in one call, idempotent per item and in arrival order', async function () {
+        await enqueue('m-0');
+        const item = (dedupeKey: string, source: 'graph' | 'webex' = 'graph') => ({
+          source,
+          dedupeKey,
+          partitionKey: `user-${dedupeKey}`,
+          payload: JSON.stringify({ dedupeKey }),
+        });
+        const batch = [item('m-1'), item('m-0'), item('m-2'), item('m-1'), item('m-1', 'webex')];
+        assert.deepEqual(await store.inbox.enqueueMany(batch), {
+          inserted: [true, false, true, false, true],
+        });
+        assert.deepEqual(await store.inbox.enqueueMany([]), { inserted: [] });
+        assert.deepEqual((await store.inbox.enqueueMany(batch)).inserted, [
+          false,
+          false,
+          false,
+          false,
+          false,
+        ]);
+        const claimed = await store.inbox.claim({ owner: 'w', limit: 10, leaseMs: 1000 });
+        assert.deepEqual(
+          claimed.map((i) => `${i.source}:${i.dedupeKey}`),
+          ['graph:m-0', 'graph:m-1', 'graph:m-2', 'webex:m-1'],
+        );
+      });
+
+      it('enqueueMany stores batches larger than one statement', async function () {
+        const items = Array.from({ length: 123 }, (_, i) => ({
+          source: 'webex' as const,
+          dedupeKey: `big-${String(i)}`,
+          partitionKey: 'p',
+          payload: '{}',
+        }));
+        const { inserted } = await store.inbox.enqueueMany([...items, items[0]!]);
+        assert.equal(inserted.filter(Boolean).length, 123);
+        assert.equal(inserted.at(-1), false);
+        assert.equal(await store.inbox.countPending(), 123);
       });
 
       it('claims due rows in arrival order with a lease, and keeps the payload exact', async function () {

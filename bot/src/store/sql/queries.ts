@@ -27,6 +27,25 @@ export const INBOX_CLAIMABLE = `
     WHERE l.partition_key = i.partition_key AND l.status = 'leased' AND l.lease_until > $3
   )`;
 
+/** Rows per multi-row inbox insert: bounds the distinct statements a driver caches and the parameter count. */
+export const INBOX_INSERT_CHUNK = 50;
+
+/**
+ * `inboxInsert` for `rows` rows in one statement (6 parameters per row, in `inboxInsert`'s order),
+ * returning the keys it stored: a conflicting row is skipped, not returned.
+ */
+export function inboxInsertMany(rows: number): string {
+  const values = Array.from({ length: rows }, (_, r) => {
+    const p = (k: number): string => `$${String(r * 6 + k)}`;
+    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, 'pending', 0, ${p(6)})`;
+  });
+  return `
+    INSERT INTO inbox (source, dedupe_key, partition_key, payload, received_at, status, attempts, available_at)
+    VALUES ${values.join(', ')}
+    ON CONFLICT (source, dedupe_key) DO NOTHING
+    RETURNING source, dedupe_key`;
+}
+
 export const SQL = {
   // users ------------------------------------------------------------------------------------
   // $1 id, $2 tenant, $3 aad, $4 status for a new row, $5 now, $6 status override (nullable)
@@ -103,6 +122,12 @@ export const SQL = {
     WHERE status <> 'removed' AND expires_at < $1
     ORDER BY expires_at, id LIMIT $2`,
   graphSubByOwner: `SELECT * FROM graph_subscriptions WHERE owner_user_id = $1 ORDER BY created_at, id`,
+  graphSubList: `SELECT * FROM graph_subscriptions WHERE id > $1 ORDER BY id LIMIT $2`,
+  graphSubWatchable: `
+    SELECT p.user_id, u.tenant_id, u.aad_object_id, u.status
+    FROM presence_sync p JOIN users u ON u.id = p.user_id
+    WHERE p.enabled AND p.user_id > $1
+    ORDER BY p.user_id LIMIT $2`,
 
   // webex webhooks ---------------------------------------------------------------------------
   webhookInsert: `

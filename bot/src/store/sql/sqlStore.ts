@@ -12,6 +12,7 @@ import {
   type InboxStatus,
   type LeaseLost,
   type LeaseRepo,
+  type NewInboxItem,
   type NotFound,
   type PresenceSyncRepo,
   type SealedSecret,
@@ -26,7 +27,7 @@ import {
   type WebexWebhookRepo,
 } from '../store.js';
 import type { ConstraintKind, SqlDriver, SqlParam, SqlRow } from './driver.js';
-import { SQL, type DialectSql } from './queries.js';
+import { INBOX_INSERT_CHUNK, SQL, inboxInsertMany, type DialectSql } from './queries.js';
 import {
   GRAPH_SUBSCRIPTION_STATUSES,
   INBOX_SOURCES,
@@ -58,6 +59,7 @@ import {
   toTenantConsent,
   toTokenRecord,
   toUser,
+  toWatchableUser,
   toWebexWebhook,
 } from './rows.js';
 
@@ -271,6 +273,18 @@ export function createSqlStore(parts: SqlStoreParts): Store {
       return await many(SQL.graphSubExpiring, params, toGraphSubscription);
     },
     listByOwner: (ownerUserId) => many(SQL.graphSubByOwner, [ownerUserId], toGraphSubscription),
+    async list(page) {
+      const limit = requireLimit(page.limit);
+      const [after] = decodeCursor(page.cursor, 1);
+      const rows = await many(SQL.graphSubList, [after ?? '', limit + 1], toGraphSubscription);
+      return toPage(rows, limit, (s) => [s.id]);
+    },
+    async listWatchable(page) {
+      const limit = requireLimit(page.limit);
+      const [after] = decodeCursor(page.cursor, 1);
+      const rows = await many(SQL.graphSubWatchable, [after ?? '', limit + 1], toWatchableUser);
+      return toPage(rows, limit, (w) => [w.userId]);
+    },
   };
 
   const webexWebhooks: WebexWebhookRepo = {
@@ -357,18 +371,36 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     },
   };
 
+  const inboxParams = (item: NewInboxItem, t: EpochMs): SqlParam[] => [
+    requireOneOf(item.source, INBOX_SOURCES, 'source'),
+    requireId(item.dedupeKey, 'dedupeKey'),
+    requireId(item.partitionKey, 'partitionKey'),
+    item.payload,
+    requireTime(item.receivedAt ?? t, 'receivedAt'),
+    requireTime(item.availableAt ?? t, 'availableAt'),
+  ];
+
   const inbox: InboxRepo = {
     async enqueue(item) {
-      const t = now();
-      const changed = await driver.run(SQL.inboxInsert, [
-        requireOneOf(item.source, INBOX_SOURCES, 'source'),
-        requireId(item.dedupeKey, 'dedupeKey'),
-        requireId(item.partitionKey, 'partitionKey'),
-        item.payload,
-        requireTime(item.receivedAt ?? t, 'receivedAt'),
-        requireTime(item.availableAt ?? t, 'availableAt'),
-      ]);
+      const changed = await driver.run(SQL.inboxInsert, inboxParams(item, now()));
       return { inserted: changed > 0 };
+    },
+    async enqueueMany(items) {
+      if (items.length === 0) return { inserted: [] };
+      const t = now();
+      const params = items.map((item) => inboxParams(item, t));
+      const stored = await driver.transaction(async (tx) => {
+        const keys = new Set<string>();
+        for (let start = 0; start < params.length; start += INBOX_INSERT_CHUNK) {
+          const chunk = params.slice(start, start + INBOX_INSERT_CHUNK);
+          const rows = await tx.all(inboxInsertMany(chunk.length), chunk.flat());
+          for (const row of rows) keys.add(`${text(row, 'source')}\u0000${text(row, 'dedupe_key')}`);
+        }
+        return keys;
+      });
+      // Only the first item with a stored key was the one stored; later copies were duplicates.
+      const inserted = items.map((item) => stored.delete(`${item.source}\u0000${item.dedupeKey}`));
+      return { inserted };
     },
     async claim(request) {
       const owner = requireId(request.owner, 'owner');
