@@ -16,6 +16,7 @@ import {
   type TokenRecord,
   type User,
   type UserStatus,
+  type WatchableUser,
   type WebexWebhook,
   type WebexWebhookStatus,
 } from '../store.js';
@@ -168,6 +169,15 @@ export function toGraphSubscription(row: SqlRow): GraphSubscription {
     version: int(row, 'version'),
     createdAt: int(row, 'created_at'),
     updatedAt: int(row, 'updated_at'),
+  };
+}
+
+export function toWatchableUser(row: SqlRow): WatchableUser {
+  return {
+    userId: text(row, 'user_id'),
+    tenantId: text(row, 'tenant_id'),
+    aadObjectId: text(row, 'aad_object_id'),
+    status: oneOf(row, 'status', USER_STATUSES),
   };
 }
 
