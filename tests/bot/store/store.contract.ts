@@ -585,7 +585,11 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
       it('lists the users with presence sync enabled with tenant, object id and sign-in status', async function () {
         const a = await user('aad-a');
-        const b = await store.users.upsert({ tenantId: OTHER_TENANT, aadObjectId: 'aad-b', status: 'active' });
+        const b = await store.users.upsert({
+          tenantId: OTHER_TENANT,
+          aadObjectId: 'aad-b',
+          status: 'active',
+        });
         const off = await user('aad-off');
         await user('aad-never');
         assertOk(await store.presence.upsert(presencePut(a.id)));
