@@ -51,15 +51,32 @@ export const webexCallEvent = z.object({
   receivedAt: z.number().int(),
 });
 
+/**
+ * The engine asks itself to look at a user again (drift found by the reconciliation sweep, a
+ * session due for keep-alive, enrolment switched on or off), through the inbox so that every
+ * round of a user runs under that user's partition lease.
+ */
+export const presenceRecheckEvent = z.object({
+  type: z.literal('presence.recheck'),
+  /** Internal user id (`User.id`), also the inbox partition key. */
+  userId: z.string().min(1),
+  /** Which side to read again. */
+  sides: z.array(z.enum(['teams', 'webex'])),
+  reason: z.string().min(1),
+  receivedAt: z.number().int(),
+});
+
 export const inboxEvent = z.discriminatedUnion('type', [
   graphPresenceEvent,
   graphLifecycleEvent,
   webexCallEvent,
+  presenceRecheckEvent,
 ]);
 
 export type GraphPresenceEvent = z.infer<typeof graphPresenceEvent>;
 export type GraphLifecycleEvent = z.infer<typeof graphLifecycleEvent>;
 export type WebexCallEvent = z.infer<typeof webexCallEvent>;
+export type PresenceRecheckEvent = z.infer<typeof presenceRecheckEvent>;
 export type InboxEvent = z.infer<typeof inboxEvent>;
 
 /** The inbox row for an event: partition per user (per subscription for lifecycle) so one worker coalesces them. */
@@ -85,6 +102,15 @@ export function inboxItemFor(event: InboxEvent, dedupeKey: string): NewInboxItem
       return {
         source: 'webex',
         dedupeKey,
+        partitionKey: event.userId,
+        payload: JSON.stringify(event),
+        receivedAt: event.receivedAt,
+      };
+    case 'presence.recheck':
+      // The store knows two sources; rechecks ride on 'graph' with their own dedupe prefix.
+      return {
+        source: 'graph',
+        dedupeKey: `recheck:${dedupeKey}`,
         partitionKey: event.userId,
         payload: JSON.stringify(event),
         receivedAt: event.receivedAt,

@@ -1,0 +1,275 @@
+import type { Logger } from '../../observability/logger.js';
+import type { Result } from '../../shared/result.js';
+import type { PresenceSyncState, Store } from '../../store/store.js';
+import {
+  afterTeamsClear,
+  afterTeamsSet,
+  beforeTeamsSet,
+  decide,
+  recordWebexWrite,
+  type CallEvent,
+  type Decision,
+  type EngineConfig,
+} from './decide.js';
+import type { TeamsPresence } from './mapping.js';
+import { memoryJson, readMemory, type SyncMemory } from './memory.js';
+import type { PortError, PresencePorts, TeamsUserRef } from './ports.js';
+import type { TenantRateLimiter } from './rate-limit.js';
+
+/**
+ * One round for one user: read what this round needs, decide, write, remember. The caller (the
+ * inbox processor) holds the user's inbox partition, so rounds of one user never overlap; the
+ * row's compare-and-swap only has to cope with enrolment changing `enabled`/`rule` meanwhile.
+ */
+
+export interface SyncDeps {
+  readonly store: Store;
+  readonly ports: PresencePorts;
+  readonly config: EngineConfig;
+  readonly limiter: TenantRateLimiter;
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+export interface SyncRequest {
+  readonly readTeams: boolean;
+  readonly readWebex: boolean;
+  readonly callEvents: readonly CallEvent[];
+}
+
+export type SyncOutcome =
+  | { readonly kind: 'done'; readonly decision?: Decision }
+  /** Try again later: throttled, an upstream outage, or a write held back by damping. */
+  | { readonly kind: 'retry'; readonly code: string; readonly retryAfterMs?: number };
+
+const SAVE_ATTEMPTS = 4;
+
+export async function syncUser(deps: SyncDeps, userId: string, request: SyncRequest): Promise<SyncOutcome> {
+  const { store, ports, config, limiter, logger } = deps;
+  let row = await store.presence.get(userId);
+  if (row === undefined) return { kind: 'done' };
+  let memory = readMemory(row.teamsState, row.webexState);
+  if (!row.enabled && !holdsAnything(memory)) return { kind: 'done' };
+
+  const user = await userRef(store, memory, userId);
+  if (user === undefined) return { kind: 'done' };
+  memory = { ...memory, teams: { ...memory.teams, aad: user.aadObjectId, tenant: user.tenantId } };
+
+  const now = deps.now();
+  const failures: PortError[] = [];
+  let teams: TeamsPresence | undefined;
+  let webex: { id: string; state: string }[] | undefined;
+  let meeting: { inMeeting: boolean; presenting: boolean } | undefined;
+  if (request.readTeams) {
+    const slot = take(limiter, user.tenantId);
+    if (slot !== undefined) return slot;
+    const read = await ports.teams.read(user);
+    if (read.ok) teams = read.value;
+    else failures.push(throttleAware(limiter, user.tenantId, read.error));
+  }
+  if (request.readWebex && row.enabled) {
+    const read = await ports.webexCalls.list(userId);
+    if (read.ok) webex = [...read.value];
+    else failures.push(read.error);
+    if (ports.webexStatus?.meeting !== undefined) {
+      const status = await ports.webexStatus.meeting(userId);
+      if (status.ok) meeting = status.value;
+      else failures.push(status.error);
+    }
+  }
+
+  const decision = decide({
+    now,
+    config,
+    rule: row.rule,
+    enabled: row.enabled,
+    memory,
+    ...(teams === undefined ? {} : { teams }),
+    ...(webex === undefined ? {} : { webex: { calls: webex } }),
+    ...(meeting === undefined ? {} : { meeting }),
+    callEvents: request.callEvents,
+    statusPort: ports.webexStatus !== undefined,
+  });
+  memory = decision.memory;
+  if (decision.echoSuppressed) logger.debug({ userId }, 'Teams presence is our own session: not mirrored');
+
+  const save = async (next: SyncMemory, outcome?: readonly PortError[]): Promise<void> => {
+    row = await saveRow(store, row as PresenceSyncState, next, now, outcome);
+  };
+
+  // Write-ahead: if the process dies mid-write, the next round still knows what may be ours.
+  const writeAhead =
+    decision.teams?.kind === 'set' || decision.webexDnd !== undefined
+      ? {
+          teams:
+            decision.teams?.kind === 'set'
+              ? beforeTeamsSet(memory.teams, decision.teams.state, now, config)
+              : memory.teams,
+          webex:
+            decision.webexDnd === undefined
+              ? memory.webex
+              : {
+                  ...memory.webex,
+                  dnd: decision.webexDnd === 'on' ? ('pending_on' as const) : ('pending_off' as const),
+                },
+        }
+      : undefined;
+  if (writeAhead !== undefined) await save(writeAhead);
+
+  if (decision.teams !== undefined) {
+    const slot = take(limiter, user.tenantId);
+    if (slot !== undefined)
+      failures.push({ code: slot.code, transient: true, retryAfterMs: slot.retryAfterMs ?? 0 });
+    else if (decision.teams.kind === 'set') {
+      const set = await ports.teams.setSession(user, decision.teams.state, config.sessionMs);
+      if (set.ok)
+        memory = { ...memory, teams: afterTeamsSet(memory.teams, decision.teams.state, now, config) };
+      else failures.push(throttleAware(limiter, user.tenantId, set.error));
+    } else {
+      const cleared = await ports.teams.clearSession(user);
+      if (cleared.ok) memory = { ...memory, teams: afterTeamsClear(memory.teams, now, config) };
+      else failures.push(throttleAware(limiter, user.tenantId, cleared.error));
+    }
+  }
+
+  if (decision.webexDnd !== undefined) {
+    const written = await applyDnd(ports, userId, decision.webexDnd, memory.webex.dnd);
+    if (written.ok) {
+      memory = {
+        ...memory,
+        webex: {
+          ...(written.value.wrote ? recordWebexWrite(memory.webex, now) : memory.webex),
+          dnd: written.value.dnd,
+        },
+      };
+    } else {
+      failures.push(written.error);
+    }
+  }
+
+  if (decision.webexStatus !== undefined && ports.webexStatus !== undefined) {
+    if (decision.webexStatus === 'dnd') {
+      const set = await ports.webexStatus.setDnd(userId, Math.round(config.statusTtlMs / 1000));
+      if (set.ok && set.value === 'set')
+        memory = {
+          ...memory,
+          webex: {
+            ...recordWebexWrite(memory.webex, now),
+            status: { setAt: now, expiresAt: now + config.statusTtlMs },
+          },
+        };
+      else if (!set.ok) failures.push(set.error);
+    } else {
+      const cleared = await ports.webexStatus.clearDnd(userId);
+      if (cleared.ok) {
+        const { status: _s, ...rest } = recordWebexWrite(memory.webex, now);
+        memory = { ...memory, webex: { ...rest } };
+      } else failures.push(cleared.error);
+    }
+  }
+
+  await save(memory, failures);
+  const transient = failures.find((f) => f.transient);
+  if (transient !== undefined) {
+    return {
+      kind: 'retry',
+      code: transient.code,
+      ...(transient.retryAfterMs === undefined ? {} : { retryAfterMs: transient.retryAfterMs }),
+    };
+  }
+  if (decision.deferUntil !== undefined) {
+    return { kind: 'retry', code: 'damped', retryAfterMs: Math.max(0, decision.deferUntil - now) };
+  }
+  return { kind: 'done', decision };
+}
+
+/** Whether we still hold something on the user's behalf that must be undone. */
+export function holdsAnything(memory: SyncMemory): boolean {
+  return (
+    memory.teams.session !== undefined || memory.webex.dnd !== 'none' || memory.webex.status !== undefined
+  );
+}
+
+async function userRef(store: Store, memory: SyncMemory, userId: string): Promise<TeamsUserRef | undefined> {
+  if (memory.teams.aad !== undefined && memory.teams.tenant !== undefined)
+    return { tenantId: memory.teams.tenant, aadObjectId: memory.teams.aad };
+  const user = await store.users.get(userId);
+  return user === undefined ? undefined : { tenantId: user.tenantId, aadObjectId: user.aadObjectId };
+}
+
+function take(
+  limiter: TenantRateLimiter,
+  tenantId: string,
+): Extract<SyncOutcome, { kind: 'retry' }> | undefined {
+  const slot = limiter.tryTake(tenantId);
+  return slot.ok ? undefined : { kind: 'retry', code: 'tenant_rate_limited', retryAfterMs: slot.waitMs };
+}
+
+function throttleAware(limiter: TenantRateLimiter, tenantId: string, error: PortError): PortError {
+  if (error.code === 'throttled' && error.retryAfterMs !== undefined)
+    limiter.block(tenantId, error.retryAfterMs);
+  return error;
+}
+
+/**
+ * Webex Calling DND, read before written: turning it on when it is already on means the user
+ * did it, so it is theirs and we never turn it off; turning ours off when the user already did
+ * is just forgotten.
+ */
+async function applyDnd(
+  ports: PresencePorts,
+  userId: string,
+  want: 'on' | 'off',
+  before: SyncMemory['webex']['dnd'],
+): Promise<Result<{ dnd: SyncMemory['webex']['dnd']; wrote: boolean }, PortError>> {
+  const current = await ports.webexDnd.get(userId);
+  if (!current.ok) return current;
+  if (want === 'on') {
+    // Already on: the user's own, unless our earlier write got through before a crash.
+    if (current.value)
+      return { ok: true, value: { dnd: before === 'pending_on' ? 'ours' : 'user', wrote: false } };
+    const set = await ports.webexDnd.set(userId, true);
+    return set.ok ? { ok: true, value: { dnd: 'ours', wrote: true } } : set;
+  }
+  if (!current.value) return { ok: true, value: { dnd: 'none', wrote: false } };
+  const set = await ports.webexDnd.set(userId, false);
+  return set.ok ? { ok: true, value: { dnd: 'none', wrote: true } } : set;
+}
+
+async function saveRow(
+  store: Store,
+  row: PresenceSyncState,
+  memory: SyncMemory,
+  now: number,
+  failures: readonly PortError[] | undefined,
+): Promise<PresenceSyncState> {
+  let current = row;
+  const permanent = failures?.find((f) => !f.transient);
+  for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt += 1) {
+    const saved = await store.presence.upsert({
+      userId: current.userId,
+      enabled: current.enabled,
+      rule: current.rule,
+      lastSyncedAt: failures === undefined || failures.length > 0 ? current.lastSyncedAt : now,
+      lastErrorCode:
+        failures === undefined
+          ? current.lastErrorCode
+          : (permanent?.code ?? (failures.length > 0 ? current.lastErrorCode : null)),
+      lastErrorAction:
+        failures === undefined
+          ? current.lastErrorAction
+          : (permanent?.action ?? (failures.length > 0 ? current.lastErrorAction : null)),
+      ...memoryJson(memory),
+      expectedVersion: current.version,
+    });
+    if (saved.ok) return saved.value;
+    if (saved.error.code === 'user_not_found') return current;
+    // Enrolment changed the row (rule, on/off) meanwhile: keep its fields, write our memory again.
+    const fresh = await store.presence.get(current.userId);
+    if (fresh === undefined) return current;
+    current = fresh;
+  }
+  throw new Error(
+    `presence row of ${row.userId} kept changing; gave up saving after ${SAVE_ATTEMPTS} attempts`,
+  );
+}
