@@ -26,7 +26,8 @@ export interface TokenVault {
 export interface VaultBinding {
   readonly tenantId: string;
   readonly userId: string;
-  readonly kind: TokenKind;
+  /** A token kind, or `webex_webhook_secret` for the HMAC secret of a Webex webhook row. */
+  readonly kind: TokenKind | 'webex_webhook_secret';
 }
 
 export type VaultError =

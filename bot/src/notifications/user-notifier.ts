@@ -70,6 +70,28 @@ export interface UserNotifier {
    * once per user per 24 h across instances; a failed send does not count, so a later call retries.
    */
   notifyNeedsSignIn(user: NotifiedUser, reason: NeedsSignInReason): Promise<NotifyResult>;
+  /**
+   * A presence-sync notice (e.g. "Webex stopped sending your call events; CallBridge turned them
+   * back on"). At most once per user and kind per 24 h across instances, like the sign-in notice.
+   */
+  notifyPresenceSync(user: NotifiedUser, notice: PresenceSyncNotice): Promise<NotifyResult>;
+}
+
+/** Presence-sync notices a user can be sent. */
+export type PresenceSyncNotice = 'webex_events_resumed';
+
+const PRESENCE_SYNC_NOTICE_TEXT: Record<PresenceSyncNotice, string> = {
+  webex_events_resumed:
+    'Webex had stopped sending CallBridge your call events, so Teams may not have shown you as in a call. ' +
+    'CallBridge has turned them back on; nothing for you to do.',
+};
+
+export function presenceSyncNoticeText(notice: PresenceSyncNotice): string {
+  return PRESENCE_SYNC_NOTICE_TEXT[notice];
+}
+
+export function presenceSyncLeaseName(userId: string, notice: PresenceSyncNotice): string {
+  return `notify:${notice}:${userId}`;
 }
 
 /** How long one "sign in again" notice silences the next for the same user. */
@@ -105,58 +127,75 @@ export function createUserNotifier(deps: UserNotifierDeps): UserNotifier {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'user-notifier' });
 
-  async function notifyNeedsSignIn(user: NotifiedUser, reason: NeedsSignInReason): Promise<NotifyResult> {
+  function notifyNeedsSignIn(user: NotifiedUser, reason: NeedsSignInReason): Promise<NotifyResult> {
+    return notifyOnce(user, {
+      ids: { userId: user.id, reason, notice: 'needs_sign_in' },
+      label: 'sign-in notice',
+      leaseName: needsSignInLeaseName(user.id),
+      text: needsSignInText(reason),
+    });
+  }
+
+  function notifyPresenceSync(user: NotifiedUser, notice: PresenceSyncNotice): Promise<NotifyResult> {
+    return notifyOnce(user, {
+      ids: { userId: user.id, notice },
+      label: 'presence sync notice',
+      leaseName: presenceSyncLeaseName(user.id, notice),
+      text: presenceSyncNoticeText(notice),
+    });
+  }
+
+  async function notifyOnce(
+    user: NotifiedUser,
+    notice: { ids: Record<string, string>; label: string; leaseName: string; text: string },
+  ): Promise<NotifyResult> {
     const started = now();
-    const ids = { userId: user.id, reason, notice: 'needs_sign_in' };
+    const { ids, label, leaseName } = notice;
 
     let stored: ConversationRef | undefined;
     try {
       stored = await store.conversations.get(user.tenantId, user.aadObjectId);
     } catch (error) {
-      log.error({ ...ids, err: serializeError(error) }, 'sign-in notice not sent: store unavailable');
+      log.error({ ...ids, err: serializeError(error) }, `${label} not sent: store unavailable`);
       return err(failure('store_unavailable', undefined, 'The conversation reference could not be read.'));
     }
     if (stored === undefined) {
-      log.info(ids, 'sign-in notice not sent: the user has no chat with the bot (not installed)');
+      log.info(ids, `${label} not sent: the user has no chat with the bot (not installed)`);
       return ok({ status: 'no_conversation' });
     }
     const reference = parseStoredReference(stored.reference);
     if (reference === undefined) {
-      log.error(ids, 'sign-in notice not sent: the stored conversation reference is unusable');
+      log.error(ids, `${label} not sent: the stored conversation reference is unusable`);
       return err(failure('invalid_reference', undefined, 'The stored conversation reference is unusable.'));
     }
 
-    const leaseName = needsSignInLeaseName(user.id);
     // A fresh owner per attempt: a lease held by this same instance must also count as "notified".
     const owner = `notifier:${randomUUID()}`;
     let token: number | null;
     try {
       token = await store.leases.tryAcquire(leaseName, owner, NEEDS_SIGN_IN_NOTICE_PERIOD_MS);
     } catch (error) {
-      log.error({ ...ids, err: serializeError(error) }, 'sign-in notice not sent: store unavailable');
+      log.error({ ...ids, err: serializeError(error) }, `${label} not sent: store unavailable`);
       return err(failure('store_unavailable', undefined, 'The notice lease could not be taken.'));
     }
     if (token === null) {
-      log.debug(ids, 'sign-in notice not sent: already sent in the last 24 h');
+      log.debug(ids, `${label} not sent: already sent in the last 24 h`);
       return ok({ status: 'already_notified' });
     }
 
-    const sent = await send(reference, needsSignInText(reason));
+    const sent = await send(reference, notice.text);
     if (sent.ok) {
-      log.info(
-        { ...ids, activityId: sent.value, durationMs: now() - started },
-        'sign-in notice sent to the user',
-      );
+      log.info({ ...ids, activityId: sent.value, durationMs: now() - started }, `${label} sent to the user`);
       return ok({ status: 'sent', activityId: sent.value });
     }
     const httpStatus = statusOf(sent.error);
     log.error(
       { ...ids, httpStatus, err: serializeError(sent.error), durationMs: now() - started },
-      'sign-in notice could not be sent',
+      `${label} could not be sent`,
     );
     // Give the period back so the next trigger can try again.
     await store.leases.release(leaseName, owner, token).catch((error: unknown) => {
-      log.warn({ ...ids, err: serializeError(error) }, 'could not release the sign-in notice lease');
+      log.warn({ ...ids, err: serializeError(error) }, `could not release the ${label} lease`);
     });
     return err(
       failure(
@@ -197,7 +236,7 @@ export function createUserNotifier(deps: UserNotifierDeps): UserNotifier {
     return outcome;
   }
 
-  return { notifyNeedsSignIn };
+  return { notifyNeedsSignIn, notifyPresenceSync };
 }
 
 function failure(code: NotifyError['code'], httpStatus: number | undefined, message: string): NotifyError {
