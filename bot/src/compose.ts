@@ -2,6 +2,9 @@ import { resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { createAdminConsent } from './admin-consent/index.js';
 import { createService, type Service } from './app.js';
+import { callTabRoutes, createGraphSessions } from './call-tab/index.js';
+import { createCallService } from './calls/call-service.js';
+import { asCountryCode } from './calls/destination.js';
 import { createUserConsent } from './auth/consent/index.js';
 import { createEntraTokenClient } from './auth/obo/entra-token-client.js';
 import { createGraphTokenService } from './auth/obo/graph-token-service.js';
@@ -12,10 +15,10 @@ import { postAuthToken } from './http/routes/postAuthToken.js';
 import { tabStaticRoutes } from './http/tab-static.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
-import { GraphClient } from './integrations/graph/graph.client.js';
 import { createUpstreamMetrics, HttpPolicy } from './integrations/http-policy.js';
 import { createPeopleSearch } from './people/people-search.js';
 import { err, ok, type Result } from './shared/result.js';
+import { createSpeedDialService } from './speed-dials/speed-dial-service.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { createBotRoute } from './teams/bot-route.js';
@@ -91,26 +94,19 @@ export async function composeService(
   if (graphTokens === undefined) logger.warn('server-side sign-in is off: set AAD_APP_CLIENT_SECRET');
   // One policy for every Graph client, so retries and budgets are shared per process.
   const graphPolicy = new HttpPolicy(upstreamPolicy);
-  const peopleSearch =
+  // Graph clients acting as a user: the stored session, or for tab requests an OBO exchange.
+  const graphSessions =
     graphTokens === undefined
+      ? undefined
+      : createGraphSessions({ graphTokens, baseUrl: config.graph.baseUrl, policy: graphPolicy, logger });
+  const peopleSearch =
+    graphSessions === undefined
       ? undefined
       : createPeopleSearch({
           logger,
           graphFor: async (userId) => {
-            const first = await graphTokens.getAccessToken(userId);
-            if (!first.ok) return err(first.error.code);
-            return ok(
-              new GraphClient({
-                baseUrl: config.graph.baseUrl,
-                policy: graphPolicy,
-                logger,
-                getAccessToken: async () => {
-                  const token = await graphTokens.getAccessToken(userId);
-                  if (!token.ok) throw new Error(token.error.code);
-                  return token.value.token;
-                },
-              }),
-            );
+            const graph = await graphSessions.forUser(userId);
+            return graph.ok ? ok(graph.value) : err(graph.error.code);
           },
         });
   const webexLinking = createWebexLinking({
@@ -122,6 +118,17 @@ export async function composeService(
     policy: upstreamPolicy,
   });
   if (!webexLinking.ok) logger.warn({ reason: webexLinking.error }, 'Webex account linking is off');
+  const defaultCountry = asCountryCode(config.calling.defaultCountry);
+  // Calling over the user's linked Webex account, shared by the Call tab, the bot and the messaging extension.
+  const callService = webexLinking.ok
+    ? createCallService({
+        tokens: webexLinking.value.tokens,
+        webexBaseUrl: config.webex.baseUrl,
+        policy: new HttpPolicy(upstreamPolicy),
+        defaultCountry,
+        logger,
+      })
+    : undefined;
   const bot = createBotRoute(config, logger, {
     store,
     ...(webexLinking.ok
@@ -178,6 +185,19 @@ export async function composeService(
       ...(userConsent === undefined ? [] : userConsent.routes),
       ...(webexLinking.ok ? webexLinking.value.routes : []),
       ...(adminConsent === undefined ? [] : adminConsent.routes),
+      ...(graphSessions === undefined
+        ? []
+        : callTabRoutes({
+            validator: sso,
+            store,
+            sessions: graphSessions,
+            speedDials: createSpeedDialService({ leases: store.leases, logger }),
+            logger,
+            defaultCountry,
+            ...(peopleSearch === undefined ? {} : { people: peopleSearch }),
+            ...(callService === undefined ? {} : { calls: callService }),
+            ...(webexLinking.ok ? { webex: webexLinking.value.tokens } : {}),
+          })),
       ...tabStaticRoutes({
         distDir: resolve(config.tab.distDir),
         frameAncestors: config.tab.extraFrameAncestors,

@@ -77,3 +77,9 @@ export function deepLinks(destination: Destination): DeepLinks {
   if (webex === undefined || tel === undefined) throw new Error('destination without digits');
   return { webex, tel };
 }
+
+/** A configured country (already validated by bot/src/config/env.ts) as the metadata's type. */
+export function asCountryCode(value: string): CountryCode {
+  if (!isCountryCode(value)) throw new Error(`unsupported default country ${value}`);
+  return value;
+}

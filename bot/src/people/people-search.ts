@@ -2,6 +2,7 @@ import type { AadUserConversationMember, Contact, User } from '@microsoft/micros
 import type { GraphClient, GraphError } from '../integrations/graph/graph.client.js';
 import type { Logger } from '../observability/logger.js';
 import type { Result } from '../shared/result.js';
+import { decodeSpeedDials, SPEED_DIALS_EXTENSION } from '../speed-dials/codec.js';
 import { matchRank, mergeCandidates, page, rankPeople, SOURCE_ORDER, type Candidate } from './merge.js';
 import type {
   PeopleSearch,
@@ -40,7 +41,7 @@ export interface PeopleSearchDeps {
   readonly minPresenceMs?: number;
 }
 
-export const SPEED_DIALS_EXTENSION = 'com.callbridge.speedDials';
+export { SPEED_DIALS_EXTENSION };
 export const DIRECTORY_SELECT = [
   'id',
   'displayName',
@@ -314,28 +315,15 @@ function contactCandidate(c: Contact): Candidate {
 }
 
 /**
- * The user's speed dials: open extension `com.callbridge.speedDials`, property `entries`, a JSON
- * string of `[{ label, number, aadObjectId? }]`. Anything unreadable is skipped, never an error.
- * Filtered by a word-prefix match on the label or a digit-prefix match on the number.
+ * The user's speed dials (bot/src/speed-dials/codec.ts; anything unreadable is skipped, never an
+ * error) filtered by a word-prefix match on the label or a digit-prefix match on the number.
  */
 export function speedDialCandidates(extension: unknown, query: string): Candidate[] {
-  if (typeof extension !== 'object' || extension === null) return [];
-  const raw = (extension as Record<string, unknown>).entries;
-  let entries: unknown;
-  try {
-    entries = typeof raw === 'string' ? JSON.parse(raw) : raw;
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(entries)) return [];
   const queryDigits = query.replace(/\D/g, '');
   const digitsOnly = query !== '' && /^[\d\s+().-]+$/.test(query);
-  return entries.slice(0, 100).flatMap((entry: unknown): Candidate[] => {
-    if (typeof entry !== 'object' || entry === null) return [];
-    const e = entry as Record<string, unknown>;
-    const number = str(e.number);
-    const label = str(e.label) ?? number;
-    if (number === undefined || label === undefined || number.replace(/\D/g, '') === '') return [];
+  return decodeSpeedDials(extension).entries.flatMap((entry): Candidate[] => {
+    const { number, label } = entry;
+    if (number.replace(/\D/g, '') === '') return [];
     const matches = digitsOnly
       ? number.replace(/\D/g, '').startsWith(queryDigits)
       : matchRank(query, label) !== undefined;
@@ -343,7 +331,7 @@ export function speedDialCandidates(extension: unknown, query: string): Candidat
     return [
       {
         source: 'speedDials',
-        aadObjectId: str(e.aadObjectId),
+        aadObjectId: entry.aadObjectId,
         displayName: label,
         phones: [{ type: 'other', number }],
       },
