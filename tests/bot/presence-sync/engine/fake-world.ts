@@ -1,0 +1,264 @@
+import { err, ok } from '../../../../bot/src/shared/result.js';
+import type { TeamsPresence, TeamsSessionState } from '../../../../bot/src/presence-sync/engine/mapping.js';
+import type {
+  PortError,
+  PresencePorts,
+  TeamsUserRef,
+} from '../../../../bot/src/presence-sync/engine/ports.js';
+import type { PresenceSyncRule } from '../../../../bot/src/store/store.js';
+
+/**
+ * A deterministic stand-in for Teams and Webex at the engine's port boundary, for the
+ * simulation and the benchmark: ground truth per user (their own Teams client, a preferred
+ * presence they set, our app session; their Webex calls and Calling DND with who set it),
+ * aggregation as Graph documents it, and a log of every write with what justified it.
+ */
+
+export type Random = () => number;
+
+/** mulberry32: small, seedable, good enough for test schedules. */
+export function seededRandom(seed: number): Random {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Session {
+  readonly state: TeamsSessionState;
+  readonly setAt: number;
+  readonly expiresAt: number;
+}
+
+export interface WorldUser {
+  readonly userId: string;
+  readonly aad: string;
+  readonly rule: PresenceSyncRule;
+  client: TeamsPresence;
+  clientAt: number;
+  preferredDnd: boolean;
+  session: Session | undefined;
+  calls: Map<string, string>;
+  dnd: { enabled: boolean; by: 'user' | 'app' };
+  /** What the last successful Teams read returned was decided by our own session. */
+  lastReadFromApp: boolean;
+  published: TeamsPresence;
+}
+
+export type WriteKind = 'teams.set' | 'teams.keepalive' | 'teams.clear' | 'webex.dnd.on' | 'webex.dnd.off';
+
+export interface WriteRecord {
+  readonly at: number;
+  readonly userId: string;
+  readonly kind: WriteKind;
+  /** A Webex DND write justified by a Teams read that showed our own session: an echo. */
+  readonly echo: boolean;
+  /** Turned off a DND the user set themselves. */
+  readonly overrodeUser: boolean;
+}
+
+export interface FaultRates {
+  readonly throttle: number;
+}
+
+const RANK: Readonly<Record<string, number>> = { DoNotDisturb: 4, Busy: 3, Available: 2, Away: 1 };
+export const TENANT = 'tenant-sim';
+
+export class FakeWorld {
+  readonly users = new Map<string, WorldUser>();
+  private readonly byAad = new Map<string, WorldUser>();
+  readonly writes: WriteRecord[] = [];
+  reads = 0;
+  faults: FaultRates = { throttle: 0 };
+
+  constructor(
+    private readonly now: () => number,
+    private readonly random: Random,
+  ) {}
+
+  addUser(userId: string, aad: string, rule: PresenceSyncRule): WorldUser {
+    const user: WorldUser = {
+      userId,
+      aad,
+      rule,
+      client: { availability: 'Available', activity: 'Available' },
+      clientAt: this.now(),
+      preferredDnd: false,
+      session: undefined,
+      calls: new Map(),
+      dnd: { enabled: false, by: 'user' },
+      lastReadFromApp: false,
+      published: { availability: 'Available', activity: 'Available' },
+    };
+    this.users.set(userId, user);
+    this.byAad.set(aad, user);
+    return user;
+  }
+
+  /** The user's presence without our session: what they are doing in Teams. */
+  own(user: WorldUser): TeamsPresence {
+    return user.preferredDnd ? { availability: 'DoNotDisturb', activity: 'DoNotDisturb' } : user.client;
+  }
+
+  /** Aggregated presence as Graph reports it (preferred > sessions; DND > Busy > Available > Away). */
+  aggregate(user: WorldUser): { presence: TeamsPresence; fromApp: boolean } {
+    const session = this.liveSession(user);
+    if (user.preferredDnd) return { presence: this.own(user), fromApp: false };
+    if (session === undefined) return { presence: user.client, fromApp: false };
+    const app = RANK[session.state.availability] ?? 0;
+    const client = RANK[user.client.availability] ?? 0;
+    const appWins = app > client || (app === client && session.setAt > user.clientAt);
+    const presence = appWins ? session.state : user.client;
+    const differs =
+      presence.availability !== user.client.availability || presence.activity !== user.client.activity;
+    return { presence, fromApp: appWins && differs };
+  }
+
+  liveSession(user: WorldUser): Session | undefined {
+    return user.session !== undefined && user.session.expiresAt > this.now() ? user.session : undefined;
+  }
+
+  /** Users whose aggregated presence changed since last asked (Graph would notify). */
+  changedPresences(): WorldUser[] {
+    const changed: WorldUser[] = [];
+    for (const user of this.users.values()) {
+      const { presence } = this.aggregate(user);
+      if (
+        presence.availability !== user.published.availability ||
+        presence.activity !== user.published.activity
+      ) {
+        user.published = presence;
+        changed.push(user);
+      }
+    }
+    return changed;
+  }
+
+  private user(id: string): WorldUser {
+    const user = this.users.get(id);
+    if (user === undefined) throw new Error(`unknown user ${id}`);
+    return user;
+  }
+
+  private byRef(ref: TeamsUserRef): WorldUser {
+    const user = this.byAad.get(ref.aadObjectId);
+    if (user === undefined) throw new Error(`unknown aad ${ref.aadObjectId}`);
+    return user;
+  }
+
+  private throttled(): PortError | undefined {
+    return this.random() < this.faults.throttle
+      ? { code: 'throttled', transient: true, retryAfterMs: 1_000 + Math.floor(this.random() * 5_000) }
+      : undefined;
+  }
+
+  private record(user: WorldUser, kind: WriteKind, extra: Partial<WriteRecord> = {}): void {
+    this.writes.push({
+      at: this.now(),
+      userId: user.userId,
+      kind,
+      echo: false,
+      overrodeUser: false,
+      ...extra,
+    });
+  }
+
+  readonly ports: PresencePorts = {
+    teams: {
+      read: (ref) => {
+        const fault = this.throttled();
+        if (fault !== undefined) return Promise.resolve(err(fault));
+        this.reads += 1;
+        const user = this.byRef(ref);
+        const { presence, fromApp } = this.aggregate(user);
+        user.lastReadFromApp = fromApp;
+        return Promise.resolve(ok(presence));
+      },
+      readMany: (_tenant, ids) => {
+        const fault = this.throttled();
+        if (fault !== undefined) return Promise.resolve(err(fault));
+        if (ids.length > 650) throw new Error('more than 650 ids in one getPresencesByUserId');
+        this.reads += 1;
+        const map = new Map<string, TeamsPresence>();
+        for (const id of ids) {
+          const user = this.byAad.get(id);
+          if (user !== undefined) map.set(id, this.aggregate(user).presence);
+        }
+        return Promise.resolve(ok(map));
+      },
+      setSession: (ref, state, expirationMs) => {
+        const fault = this.throttled();
+        if (fault !== undefined) return Promise.resolve(err(fault));
+        const user = this.byRef(ref);
+        const live = this.liveSession(user);
+        const keepAlive =
+          live !== undefined &&
+          live.state.availability === state.availability &&
+          live.state.activity === state.activity;
+        user.session = {
+          state,
+          setAt: keepAlive ? live.setAt : this.now(),
+          expiresAt: this.now() + expirationMs,
+        };
+        this.record(user, keepAlive ? 'teams.keepalive' : 'teams.set');
+        return Promise.resolve(ok(undefined));
+      },
+      clearSession: (ref) => {
+        const fault = this.throttled();
+        if (fault !== undefined) return Promise.resolve(err(fault));
+        const user = this.byRef(ref);
+        user.session = undefined;
+        this.record(user, 'teams.clear');
+        return Promise.resolve(ok(undefined));
+      },
+    },
+    webexCalls: {
+      list: (userId) => {
+        const fault = this.throttled();
+        if (fault !== undefined) return Promise.resolve(err({ ...fault, code: 'throttled_webex' }));
+        this.reads += 1;
+        const user = this.user(userId);
+        return Promise.resolve(ok([...user.calls].map(([id, state]) => ({ id, state }))));
+      },
+    },
+    webexDnd: {
+      get: (userId) => Promise.resolve(ok(this.user(userId).dnd.enabled)),
+      set: (userId, enabled) => {
+        const fault = this.throttled();
+        if (fault !== undefined) return Promise.resolve(err({ ...fault, code: 'throttled_webex' }));
+        const user = this.user(userId);
+        if (enabled) this.record(user, 'webex.dnd.on', { echo: user.lastReadFromApp });
+        else this.record(user, 'webex.dnd.off', { overrodeUser: user.dnd.enabled && user.dnd.by === 'user' });
+        user.dnd = { enabled, by: 'app' };
+        return Promise.resolve(ok(undefined));
+      },
+    },
+  };
+
+  // --- what people do -----------------------------------------------------------------------
+
+  setTeamsClient(userId: string, presence: TeamsPresence): void {
+    const user = this.user(userId);
+    user.client = presence;
+    user.clientAt = this.now();
+  }
+
+  setPreferredDnd(userId: string, on: boolean): void {
+    this.user(userId).preferredDnd = on;
+  }
+
+  /** The user switches Webex Calling DND themselves (only when it is not ours: see the simulation). */
+  setUserDnd(userId: string, on: boolean): void {
+    this.user(userId).dnd = { enabled: on, by: 'user' };
+  }
+
+  setCall(userId: string, callId: string, state: string): void {
+    const user = this.user(userId);
+    if (state === 'disconnected') user.calls.delete(callId);
+    else user.calls.set(callId, state);
+  }
+}
