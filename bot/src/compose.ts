@@ -23,6 +23,7 @@ import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { createBotRoute } from './teams/bot-route.js';
 import { webexCommandDeps } from './teams/commands/index.js';
+import { callTabDeepLink, callTabUrl } from './teams/deep-links.js';
 import { createUserNotifier } from './notifications/user-notifier.js';
 import { createWebexLinking } from './webex-link/index.js';
 
@@ -129,8 +130,14 @@ export async function composeService(
         logger,
       })
     : undefined;
+  const tabDeepLink = callTabDeepLink(config.teams.appId);
   const bot = createBotRoute(config, logger, {
     store,
+    ...(tabDeepLink === undefined ? {} : { tabDeepLink }),
+    // "Call with Webex" on person cards dials through the same call service as the Call tab.
+    ...(callService === undefined
+      ? {}
+      : { callActions: { calls: callService, store, callTabUrl: callTabUrl(config), logger } }),
     ...(webexLinking.ok
       ? {
           commands: {
@@ -155,7 +162,6 @@ export async function composeService(
               : {
                   people: {
                     search: peopleSearch,
-                    publicBaseUrl: config.http.publicBaseUrl,
                     // Well inside Teams' 5 s, leaving room for the token check and the reply.
                     deadlineMs: 2_500,
                   },

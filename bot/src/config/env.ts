@@ -45,6 +45,8 @@ const rawSchema = z.object({
   PORT: intInRange(0, 65535, 3978),
   HOST: z.string().default('0.0.0.0'),
   BOT_ENDPOINT: url.optional(),
+  /** The Teams app id (manifest `id`, Teams Toolkit's name): deep links to the Call tab from cards. */
+  TEAMS_APP_ID: optionalGuid,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
 
@@ -137,6 +139,13 @@ export interface Config {
   readonly store: { readonly dataDir: string; readonly databaseUrl: string | undefined };
   /** Keys of the token vault (bot/src/auth/token-vault.ts). Never log it: use summarizeConfig. */
   readonly tokenVault: TokenKeyRing;
+  readonly teams: {
+    /**
+     * The Teams app id, for `https://teams.microsoft.com/l/entity/<id>/call` deep links to the Call
+     * tab. Unset (sandbox, or before provisioning): links open the tab's web page instead.
+     */
+    readonly appId: string | undefined;
+  };
   readonly tab: {
     readonly distDir: string;
     /** Origins besides Teams and Microsoft 365 allowed to frame the tab: the sandbox dev host only. */
@@ -228,6 +237,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     calling: { defaultCountry: raw.CALL_DEFAULT_COUNTRY },
     store: { dataDir: raw.DATA_DIR, databaseUrl: raw.DATABASE_URL },
     tokenVault: keyRing.value,
+    teams: { appId: raw.TEAMS_APP_ID },
     tab: {
       distDir: raw.TAB_DIST_DIR,
       extraFrameAncestors: raw.SANDBOX_HOST_ORIGIN === undefined ? [] : [new URL(raw.SANDBOX_HOST_ORIGIN).origin],
@@ -291,6 +301,7 @@ export function summarizeConfig(config: Config): Record<string, unknown> {
       allowedTenantIds: config.entra.allowedTenantIds,
       clientSecret: config.entra.clientSecret === undefined ? 'unset' : SECRET,
     },
+    teams: { appId: config.teams.appId ?? 'unset' },
     graph: config.graph,
     webex: {
       baseUrl: config.webex.baseUrl,

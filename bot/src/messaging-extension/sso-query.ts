@@ -26,8 +26,6 @@ export interface MessagingExtensionSsoDeps {
   /** Fills the results; without it the extension answers with the sign-in contract only. */
   readonly people?: {
     readonly search: PeopleSearch;
-    /** The service's public origin, for the cards' set-up link. */
-    readonly publicBaseUrl: string;
     /** The whole search answers by then (Teams allows 5 s for the invoke). */
     readonly deadlineMs: number;
   };
@@ -168,10 +166,8 @@ async function results(
           count: Math.min(MAX_PAGE, Math.max(1, query.queryOptions?.count ?? MAX_PAGE)),
           deadlineMs: deps.people.deadlineMs,
         });
-  const base = deps.people?.publicBaseUrl ?? '';
-  const attachments = (found?.people ?? []).map((person) =>
-    personAttachment(person, { linked: user.webex !== null, callbridgeBaseUrl: base }),
-  );
+  // Every card offers "Call with Webex": whoever presses it gets a card for their own Webex link.
+  const attachments = (found?.people ?? []).map((person) => personAttachment(person));
   // Teams shows only cards, so an incomplete answer says so in a last card of its own.
   const incomplete = found !== undefined && (found.slowSources.length > 0 || found.failedSources.length > 0);
   if (incomplete) {

@@ -29,6 +29,8 @@ export interface BotRouteDeps {
   readonly commands?: CallBridgeBotDeps['commands'];
   /** For the default bot: a Teams deep link to the Call tab (welcome card, replies). */
   readonly tabDeepLink?: string;
+  /** For the default bot: "Call with Webex" on person cards. Without it the invoke answers 501. */
+  readonly callActions?: CallBridgeBotDeps['callActions'];
   /** The turn handler; by default a new {@link CallBridgeBot}. */
   readonly bot?: TurnHandler;
 }
@@ -55,6 +57,7 @@ export function createBotRoute(config: Config, logger: Logger, deps: BotRouteDep
       ...(deps.messagingExtension === undefined ? {} : { messagingExtension: deps.messagingExtension }),
       ...(deps.commands === undefined ? {} : { commands: deps.commands }),
       ...(deps.tabDeepLink === undefined ? {} : { tabDeepLink: deps.tabDeepLink }),
+      ...(deps.callActions === undefined ? {} : { callActions: deps.callActions }),
     });
   return { routes: [postMessages(adapter, bot, logger.child({ component: 'bot' }))], adapter };
 }

@@ -1,4 +1,5 @@
 import { TeamsActivityHandler, TurnContext, type InvokeResponse } from 'botbuilder';
+import { handleCallAction, type CallActionDeps } from '../messaging-extension/call-action.js';
 import {
   handleQueryWithSso,
   type MessagingExtensionSsoDeps,
@@ -43,6 +44,11 @@ export interface CallBridgeBotDeps {
   readonly commands?: Omit<BotCommandDeps, 'tabDeepLink'>;
   /** A Teams deep link to the Call tab, for the welcome card and the replies that send users there. */
   readonly tabDeepLink?: string;
+  /**
+   * "Call with Webex" and "Check status" on person cards (`adaptiveCard/action`). Without them the
+   * invoke is answered 501 Not Implemented, as botbuilder does.
+   */
+  readonly callActions?: CallActionDeps;
 }
 
 /** Commands that read who the user is. */
@@ -71,10 +77,12 @@ export class CallBridgeBot extends TeamsActivityHandler {
   private readonly messagingExtension: MessagingExtensionSsoDeps | undefined;
   private readonly commands: BotCommandDeps | undefined;
   private readonly tabDeepLink: string | undefined;
+  private readonly callActions: CallActionDeps | undefined;
 
   constructor(deps: CallBridgeBotDeps) {
     super();
     this.store = deps.store;
+    this.callActions = deps.callActions;
     this.messagingExtension = deps.messagingExtension;
     this.tabDeepLink = deps.tabDeepLink;
     this.commands =
@@ -117,6 +125,8 @@ export class CallBridgeBot extends TeamsActivityHandler {
    * `composeExtension/query` goes to {@link handleQueryWithSso} here rather than through
    * `handleTeamsMessagingExtensionQuery`, because its answer can be a bare invoke status (412,
    * "consent needed"), which botbuilder's handler (always 200 + body) cannot express.
+   * `adaptiveCard/action` goes to {@link handleCallAction}, which checks the value itself: botbuilder's
+   * `onAdaptiveCardInvoke` path throws (a 500) on a value without `action`.
    */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name === 'composeExtension/query' && this.messagingExtension !== undefined) {
@@ -125,6 +135,9 @@ export class CallBridgeBot extends TeamsActivityHandler {
         context.activity.value as SsoMessagingExtensionQuery | undefined,
         this.messagingExtension,
       );
+    }
+    if (context.activity.name === 'adaptiveCard/action' && this.callActions !== undefined) {
+      return handleCallAction(context, this.callActions);
     }
     return super.onInvokeActivity(context);
   }
@@ -138,11 +151,19 @@ export class CallBridgeBot extends TeamsActivityHandler {
       parseSubmit(activity.value) ??
       parseCommand(typeof text === 'string' ? TurnContext.removeRecipientMention(activity) : '');
     const reply = await this.reply(context, command);
-    await context.sendActivity(
-      'card' in reply
-        ? { type: 'message', attachments: [cardAttachment(reply.card)] }
-        : { type: 'message', text: reply.text, textFormat: reply.format },
-    );
+    if ('card' in reply) {
+      await context.sendActivity({ type: 'message', attachments: [cardAttachment(reply.card)] });
+    } else if ('cards' in reply) {
+      await context.sendActivity({
+        type: 'message',
+        text: reply.text,
+        textFormat: 'plain',
+        attachmentLayout: 'list',
+        attachments: reply.cards.map(cardAttachment),
+      });
+    } else {
+      await context.sendActivity({ type: 'message', text: reply.text, textFormat: reply.format });
+    }
   }
 
   private async reply(context: TurnContext, command: BotCommand): Promise<CommandReply> {

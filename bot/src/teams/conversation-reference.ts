@@ -49,9 +49,7 @@ const storedReference = z.object({
 export function personalReferenceOf(activity: Activity): PersonalReference | undefined {
   const conversation = activity.conversation as Partial<Activity['conversation']> | undefined;
   if (conversation?.conversationType !== 'personal') return undefined;
-  const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
-  const tenantFromChannel = channelData?.tenant?.id;
-  const tenantId = typeof tenantFromChannel === 'string' ? tenantFromChannel : conversation.tenantId;
+  const tenantId = tenantOf(activity);
   const from = activity.from as Partial<Activity['from']> | undefined;
   const recipient = activity.recipient as Partial<Activity['recipient']> | undefined;
   const parsed = storedReference.safeParse({
@@ -68,6 +66,30 @@ export function personalReferenceOf(activity: Activity): PersonalReference | und
     aadObjectId: reference.user.aadObjectId,
     reference,
   };
+}
+
+/** The tenant of an activity: `channelData.tenant.id`, falling back to `conversation.tenantId`. */
+function tenantOf(activity: Activity): string | undefined {
+  const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
+  const fromChannel = channelData?.tenant?.id;
+  if (typeof fromChannel === 'string') return fromChannel;
+  const conversation = activity.conversation as Partial<Activity['conversation']> | undefined;
+  return conversation?.tenantId;
+}
+
+/**
+ * Who sent an activity in any conversation (tenant and Entra object id), or `undefined` when the
+ * channel did not say. Trusted only because the channel signs the activity.
+ */
+export function senderOf(
+  activity: Activity,
+): { readonly tenantId: string; readonly aadObjectId: string } | undefined {
+  const tenantId = tenantOf(activity);
+  const from = activity.from as Partial<Activity['from']> | undefined;
+  const aadObjectId = from?.aadObjectId;
+  if (tenantId === undefined || tenantId === '' || aadObjectId === undefined || aadObjectId === '')
+    return undefined;
+  return { tenantId, aadObjectId };
 }
 
 /** The reference as the store keeps it. */

@@ -299,3 +299,39 @@ export function composeExtensionQuery(ctx: ActivityContext, request: ComposeQuer
     channelData: { ...base.channelData, source: { name: 'compose' } },
   };
 }
+
+export interface CardActionRequest extends ConversationScope {
+  readonly userId: string;
+  /** `verb` of the card's Action.Execute. */
+  readonly verb: string;
+  /** `data` of the card's Action.Execute, as the card carries it. */
+  readonly data?: unknown;
+  /** `manual` when the user pressed a button, `automatic` for a card's `refresh`; default `manual`. */
+  readonly trigger?: 'manual' | 'automatic';
+  /** The id of the message that holds the card. */
+  readonly replyToId?: string;
+}
+
+/**
+ * The `adaptiveCard/action` invoke Teams sends when a user presses an `Action.Execute` button (or
+ * a card refreshes itself), as "Universal Actions for Adaptive Cards" documents it.
+ */
+export function adaptiveCardAction(ctx: ActivityContext, request: CardActionRequest): TeamsActivity {
+  const user = userOf(ctx, request.userId);
+  const base = envelope(ctx, user, 'invoke', request);
+  return {
+    ...base,
+    name: 'adaptiveCard/action',
+    ...(request.replyToId === undefined ? {} : { replyToId: request.replyToId }),
+    value: {
+      action: {
+        type: 'Action.Execute',
+        id: randomUUID(),
+        verb: request.verb,
+        ...(request.data === undefined ? {} : { data: request.data }),
+      },
+      trigger: request.trigger ?? 'manual',
+    },
+    channelData: { ...base.channelData, source: { name: 'message' } },
+  };
+}

@@ -3,11 +3,13 @@ import type { DemoOrg } from '../seed/org.js';
 import { Issuer } from '../shared/issuer.js';
 import { json, Router, serve, type TlsMaterial } from '../shared/http.js';
 import {
+  adaptiveCardAction,
   composeExtensionQuery,
   conversationUpdate,
   personalInstallationUpdate,
   personalMessage,
   type ActivityContext,
+  type CardActionRequest,
   type ComposeQueryRequest,
   type ConversationUpdateRequest,
   type TeamsActivity,
@@ -105,12 +107,15 @@ export interface RunningBotChannel {
     installationUpdate(userId: string, action: 'add' | 'remove'): TeamsActivity;
     conversationUpdate(request: ConversationUpdateRequest): TeamsActivity;
     composeExtensionQuery(request: ComposeQueryRequest): TeamsActivity;
+    adaptiveCardAction(request: CardActionRequest): TeamsActivity;
   };
   /** A personal-chat message from the user (Entra object id or `29:` id). */
   sendMessage(userId: string, text: string): Promise<Delivery>;
   sendInstallationUpdate(userId: string, action: 'add' | 'remove'): Promise<Delivery>;
   sendConversationUpdate(request: ConversationUpdateRequest): Promise<Delivery>;
   invokeComposeExtensionQuery(request: ComposeQueryRequest): Promise<InvokeResponse>;
+  /** A user presses an `Action.Execute` button on a card (`adaptiveCard/action`). */
+  invokeAdaptiveCardAction(request: CardActionRequest): Promise<InvokeResponse>;
   /** POSTs any activity to the bot, signed like the channel unless told otherwise. */
   deliver(activity: TeamsActivity, options?: DeliverOptions): Promise<Delivery>;
   /** The channel's JWT for an activity with this serviceUrl; claims can be overridden for negative tests. */
@@ -211,6 +216,7 @@ export async function startBotChannel(options: BotChannelOptions): Promise<Runni
     installationUpdate: (userId, action) => personalInstallationUpdate(context(), userId, action),
     conversationUpdate: (request) => conversationUpdate(context(), request),
     composeExtensionQuery: (request) => composeExtensionQuery(context(), request),
+    adaptiveCardAction: (request) => adaptiveCardAction(context(), request),
   };
 
   const channel: Omit<
@@ -234,6 +240,10 @@ export async function startBotChannel(options: BotChannelOptions): Promise<Runni
     sendConversationUpdate: (request) => deliver(activities.conversationUpdate(request)),
     invokeComposeExtensionQuery: async (request) => {
       const delivery = await deliver(activities.composeExtensionQuery(request));
+      return { status: delivery.status, body: delivery.body };
+    },
+    invokeAdaptiveCardAction: async (request) => {
+      const delivery = await deliver(activities.adaptiveCardAction(request));
       return { status: delivery.status, body: delivery.body };
     },
     deliver,

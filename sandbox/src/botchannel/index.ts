@@ -9,6 +9,7 @@ export {
 } from './channel.js';
 export {
   BotChannelError,
+  type CardActionRequest,
   type ComposeQueryRequest,
   type ConversationScope,
   type ConversationType,

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import * as AC from 'adaptivecards';
 import type { TokenVault } from '../../../bot/src/auth/token-vault.js';
 import type { PeopleSearch, PeopleSearchRequest, Person } from '../../../bot/src/people/person.js';
 import type { SealedSecret, Store, TokenKind, User } from '../../../bot/src/store/store.js';
@@ -7,6 +6,8 @@ import { SUBMIT_ACTIONS, webexCommandDeps } from '../../../bot/src/teams/command
 import { WebexTokenService } from '../../../bot/src/webex-link/index.js';
 import type { Delivery, RunningBotChannel } from '../../../sandbox/src/botchannel/index.js';
 import type { DemoOrg } from '../../../sandbox/src/seed/org.js';
+import { CALL_VERB } from '../../../bot/src/messaging-extension/cards/person-card.js';
+import { assertValidAdaptiveCard15 } from '../messaging-extension/adaptive-card-validator.js';
 import { DEMO_TENANT_ID, startBotHarness } from './bot-harness.js';
 
 /**
@@ -136,11 +137,12 @@ interface CardAttachment {
   readonly content: {
     readonly version: string;
     readonly body: readonly { readonly text?: string }[];
-    readonly actions: readonly {
+    readonly actions?: readonly {
       readonly type: string;
       readonly title: string;
       readonly url?: string;
-      readonly data?: { readonly action?: string };
+      readonly verb?: string;
+      readonly data?: { readonly action?: string; readonly number?: string; readonly name?: string };
     }[];
   };
 }
@@ -154,20 +156,21 @@ function cardOf(delivery: Delivery): CardAttachment {
   return attachment;
 }
 
-/** Parses the card with the Adaptive Cards SDK at schema 1.5 and fails on any parse or validation event. */
-function assertValidAdaptiveCard15(content: unknown): void {
-  const card = new AC.AdaptiveCard();
-  const context = new AC.SerializationContext(AC.Versions.v1_5);
-  card.parse(content, context);
-  const events = Array.from({ length: context.eventCount }, (_, i) => context.getEventAt(i).message);
-  assert.deepEqual(events, [], 'no parse events');
-  const validation = card.validateProperties();
-  assert.deepEqual(
-    validation.validationEvents.map((e) => e.message),
-    [],
-    'no validation events',
-  );
-  assert.equal(card.version.toString(), '1.5');
+/** A reply with a list of person cards under a plain line. */
+function cardsOf(delivery: Delivery): {
+  readonly text: string | undefined;
+  readonly cards: CardAttachment[];
+} {
+  assert.equal(delivery.status, 200);
+  assert.equal(delivery.replies.length, 1, 'one reply');
+  assert.ok(delivery.durationMs < 15_000, 'well within the 15 s Teams waits');
+  const reply = delivery.replies[0]!;
+  const cards = reply.attachments as CardAttachment[];
+  for (const card of cards) {
+    assert.equal(card.contentType, 'application/vnd.microsoft.card.adaptive');
+    assertValidAdaptiveCard15(card.content);
+  }
+  return { text: reply.text, cards };
 }
 
 describe('CallBridgeBot personal commands, against the Bot Framework channel stand-in', function () {
@@ -367,7 +370,7 @@ describe('CallBridgeBot personal commands, against the Bot Framework channel sta
       const id = await userIn('linked');
       const card = cardOf(await h.channel.sendMessage(id, 'unlink webex'));
       assertValidAdaptiveCard15(card.content);
-      const [confirm, cancel] = card.content.actions;
+      const [confirm, cancel] = card.content.actions ?? [];
       assert.equal(confirm?.type, 'Action.Submit');
       assert.equal(confirm.title, 'Confirm');
       assert.equal(cancel?.title, 'Cancel');
@@ -405,18 +408,19 @@ describe('CallBridgeBot personal commands, against the Bot Framework channel sta
   });
 
   describe('call <name>', () => {
-    it('lists the top matches, numbered, asking for 5 within 2.5 s', async () => {
+    it('answers with person cards for the top matches (with "Call with Webex"), asking for 5 within 2.5 s', async () => {
       const id = await userIn('active');
-      const text = textOf(await h.channel.sendMessage(id, 'call megan'));
-      assert.equal(
-        text,
-        [
-          'People matching "megan":',
-          '1. Megan Bowen (Marketing Manager, megan@example.test)',
-          '2. Megan Smith (+1 555 0100)',
-          'Open the Call tab to call them.',
-        ].join('\n'),
+      const { text, cards } = cardsOf(await h.channel.sendMessage(id, 'call megan'));
+      assert.equal(text, 'People matching "megan":');
+      assert.deepEqual(
+        cards.map((c) => c.content.body[0]?.text),
+        ['Megan Bowen', 'Megan Smith'],
       );
+      assert.deepEqual(cards[0]?.content.actions, undefined, 'no number, no call button');
+      const smith = cards[1]?.content.actions ?? [];
+      assert.equal(smith.at(-1)?.type, 'Action.Execute');
+      assert.equal(smith.at(-1)?.verb, CALL_VERB);
+      assert.deepEqual(smith.at(-1)?.data, { number: '+15550100', name: 'Megan Smith' });
       const request = h.searches.at(-1);
       assert.equal(request?.query, 'megan');
       assert.equal(request.count, 5);
@@ -425,10 +429,12 @@ describe('CallBridgeBot personal commands, against the Bot Framework channel sta
       assert.equal(request.userId, (await storedUser(id)).id);
     });
 
-    it('at most 5 lines', async () => {
-      const text = textOf(await h.channel.sendMessage(await userIn('linked'), 'Call  Alex'));
-      assert.match(text, /^5\. Alex 4$/m);
-      assert.doesNotMatch(text, /^6\./m);
+    it('at most 5 cards', async () => {
+      const { cards } = cardsOf(await h.channel.sendMessage(await userIn('linked'), 'Call  Alex'));
+      assert.deepEqual(
+        cards.map((c) => c.content.body[0]?.text),
+        ['Alex 0', 'Alex 1', 'Alex 2', 'Alex 3', 'Alex 4'],
+      );
     });
 
     it('no one found', async () => {
@@ -470,7 +476,7 @@ describe('CallBridgeBot personal commands, against the Bot Framework channel sta
       const card = cardOf(await h.channel.sendInstallationUpdate(id, 'add'));
       assert.equal(card.content.version, '1.5');
       assertValidAdaptiveCard15(card.content);
-      const [open, sync] = card.content.actions;
+      const [open, sync] = card.content.actions ?? [];
       assert.deepEqual(
         { type: open?.type, title: open?.title, url: open?.url },
         {
@@ -521,7 +527,7 @@ describe('CallBridgeBot commands without optional dependencies', function () {
 
     const card = cardOf(await h.channel.sendInstallationUpdate(id, 'add'));
     assertValidAdaptiveCard15(card.content);
-    const open = card.content.actions[0];
+    const open = card.content.actions?.[0];
     assert.equal(open?.type, 'Action.Submit');
     assert.equal(open.data?.action, SUBMIT_ACTIONS.linkWebex);
     assert.match(textOf(await h.channel.sendMessage(id, 'link webex')), /Call/);

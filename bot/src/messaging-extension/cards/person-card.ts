@@ -2,9 +2,15 @@ import type { MessagingExtensionAttachment } from 'botbuilder';
 import type { Person, PersonPresence, PhoneNumber } from '../../people/person.js';
 
 /**
- * The search messaging extension's result card for one person: an Adaptive Card 1.5 (name,
- * title · department, presence, numbers, email; a Webex deep link per number; "Call with Webex"
- * for a linked user) with the thumbnail `preview` Teams needs to list an Adaptive result.
+ * The person card, shared by the search messaging extension and the personal bot's `call <name>`:
+ * an Adaptive Card 1.5 (name, title · department, presence, numbers, email; a Webex deep link per
+ * number; "Call with Webex") with the thumbnail `preview` Teams needs to list an Adaptive result.
+ *
+ * "Call with Webex" is a Universal Action (`Action.Execute`, verb {@link CALL_VERB}): Teams sends
+ * it to the bot as an `adaptiveCard/action` invoke from whoever presses it, and the bot answers
+ * with a card for that user (ringing their Webex devices, or a deep link when they have not
+ * linked Webex). So the card offers it to everyone: a result shared in a chat is pressed by
+ * other people than the one who searched.
  *
  * Every string that comes from a directory, contact or presence source is treated as plain
  * text: TextBlock and FactSet text is markdown in Adaptive Cards, so it is escaped here.
@@ -15,10 +21,11 @@ export const THUMBNAIL_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.thumb
 export const ADAPTIVE_CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
 export const ADAPTIVE_CARD_VERSION = '1.5';
 
-/** `data.action` of the "Call with Webex" Action.Submit (arrives as `composeExtension/onCardButtonClicked`). */
-export const CALL_ACTION = 'callbridge.call';
+/** The `verb` of "Call with Webex" (and "Call again"): dial through the backend for the presser. */
+export const CALL_VERB = 'callbridge.call';
+/** The `verb` of "Check status" and of a ringing card's refresh: the call's progress. */
+export const CALL_STATUS_VERB = 'callbridge.callStatus';
 export const CALL_WITH_WEBEX_TITLE = 'Call with Webex';
-export const SET_UP_WEBEX_TITLE = 'Set up Call with Webex';
 
 /** Teams refuses messages over ~28 KB; a result card stays well under that. */
 export const CARD_SIZE_LIMIT_BYTES = 25 * 1024;
@@ -33,20 +40,16 @@ const MAX_DIAL_CHARS = 32;
 export type DialScheme = 'webextel' | 'tel';
 
 export interface PersonCardOptions {
-  /** The searching user has linked Webex: offer the server-side "Call with Webex" button. */
-  readonly linked: boolean;
-  /** Public base URL of CallBridge (`https://…`, no trailing path needed): the set-up link. */
-  readonly callbridgeBaseUrl: string;
   /** Deep link scheme for the per-number buttons; `webextel` (Webex App) by default. */
   readonly dialScheme?: DialScheme;
 }
 
-/** The data of the "Call with Webex" Action.Submit; the bot receives it as the invoke `value`. */
-export interface CallActionData {
-  readonly action: typeof CALL_ACTION;
+/** Who a call action is for: the `data` of "Call with Webex", carried on by the progress cards. */
+export interface CallTarget {
   /** Normalised: digits, `*`, `#`, optional leading `+`. */
   readonly number: string;
-  readonly personKey: string;
+  /** Display name, cleaned and capped (the card shows it; it is never logged). */
+  readonly name?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -83,6 +86,11 @@ function clean(text: string | undefined, max: number): string | undefined {
   if (text === undefined) return undefined;
   const line = truncate(plainLine(text), max);
   return line === '' ? undefined : line;
+}
+
+/** A name as cards show it: one line, capped; `undefined` when nothing is left. */
+export function plainName(text: string | undefined): string | undefined {
+  return clean(text, MAX_NAME_CHARS);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,14 +259,12 @@ function buildCard(
   });
   const first = numbers[0];
   if (first !== undefined) {
-    if (options.linked) {
-      const data: CallActionData = { action: CALL_ACTION, number: first.dial, personKey: person.key };
-      actions.push({ type: 'Action.Submit', title: CALL_WITH_WEBEX_TITLE, data });
-    } else {
-      const setUp = setUpUrl(options.callbridgeBaseUrl);
-      if (setUp !== undefined)
-        actions.push({ type: 'Action.OpenUrl', title: SET_UP_WEBEX_TITLE, url: setUp });
-    }
+    const displayName = plainName(person.displayName);
+    actions.push(
+      callWithWebexAction(
+        displayName === undefined ? { number: first.dial } : { number: first.dial, name: displayName },
+      ),
+    );
   }
 
   const card: Record<string, unknown> = {
@@ -271,15 +277,12 @@ function buildCard(
   return { card, preview: subtitle === undefined ? { title: name } : { title: name, text: subtitle } };
 }
 
-/** The CallBridge Call tab (where a user links Webex), or `undefined` for a non-https base. */
-function setUpUrl(base: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL('tab/index.html', base.endsWith('/') ? base : `${base}/`);
-  } catch {
-    return undefined;
-  }
-  return url.protocol === 'https:' ? url.href : undefined;
+/** "Call with Webex": the Universal Action the bot answers with the call's progress. */
+export function callWithWebexAction(
+  target: CallTarget,
+  title = CALL_WITH_WEBEX_TITLE,
+): Record<string, unknown> {
+  return { type: 'Action.Execute', title, verb: CALL_VERB, data: { ...target } };
 }
 
 function toAttachment(built: BuiltCard): MessagingExtensionAttachment {
@@ -300,7 +303,10 @@ export function cardSizeBytes(attachment: MessagingExtensionAttachment): number 
  * numbers from the end (the first ones are the best) until it fits; names and other lines are
  * capped in length, so the numbers are the only thing that can grow without bound.
  */
-export function personAttachment(person: Person, options: PersonCardOptions): MessagingExtensionAttachment {
+export function personAttachment(
+  person: Person,
+  options: PersonCardOptions = {},
+): MessagingExtensionAttachment {
   const numbers = dialableNumbers(person.phones);
   let attachment = toAttachment(buildCard(person, options, numbers));
   if (cardSizeBytes(attachment) <= CARD_SIZE_LIMIT_BYTES) return attachment;

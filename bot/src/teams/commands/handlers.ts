@@ -1,12 +1,19 @@
+import {
+  CARD_SIZE_LIMIT_BYTES,
+  escapeMarkdown,
+  personAttachment,
+} from '../../messaging-extension/cards/person-card.js';
 import type { Person } from '../../people/person.js';
 import type { PresenceSyncState } from '../../store/store.js';
 import { unlinkConfirmCard, type AdaptiveCard } from './cards.js';
 import type { BotCommandDeps, Caller } from './deps.js';
 import type { BotCommand } from './parse.js';
 
-/** One reply: text (markdown unless `plain`) or an Adaptive Card. */
+/** One reply: text (markdown unless `plain`), an Adaptive Card, or a list of cards under a plain line. */
 export type CommandReply =
-  { readonly text: string; readonly format: 'markdown' | 'plain' } | { readonly card: AdaptiveCard };
+  | { readonly text: string; readonly format: 'markdown' | 'plain' }
+  | { readonly card: AdaptiveCard }
+  | { readonly cards: readonly AdaptiveCard[]; readonly text: string };
 
 export const DEFAULT_PEOPLE_DEADLINE_MS = 2500;
 /** Our own bound on the search, whatever the implementation does with its deadline (Teams waits 15 s). */
@@ -197,32 +204,34 @@ export async function call(deps: BotCommandDeps, caller: Caller, query: string):
     };
   }
   const people = found.people.slice(0, PEOPLE_COUNT);
+  const partial = found.failedSources.length > 0 || found.slowSources.length > 0;
   if (people.length === 0) {
-    const partial = found.failedSources.length > 0 || found.slowSources.length > 0;
     return {
       text: `No one found for "${query}".${partial ? ' Some sources did not answer: try again in a moment.' : ''}`,
       format: 'plain',
     };
   }
   return {
-    text: [
-      `People matching "${query}":`,
-      ...people.map((p, i) => `${i + 1}. ${describe(p)}`),
-      'Open the Call tab to call them.',
-    ].join('\n'),
-    format: 'plain',
+    text: `People matching "${query}":${partial ? ' (some sources did not answer, so someone may be missing)' : ''}`,
+    cards: withinMessageLimit(people),
   };
 }
 
-function describe(person: Person): string {
-  const details = [person.jobTitle, person.email ?? person.phones[0]?.number].filter(
-    (d): d is string => d !== undefined && d !== '',
-  );
-  return details.length === 0 ? person.displayName : `${person.displayName} (${details.join(', ')})`;
-}
-
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_[\]<>#|~]/g, (c) => `\\${c}`);
+/**
+ * The person cards of the messaging extension (with "Call with Webex"), as many as fit in one
+ * Teams message: the first always, the next while the total stays under the card size cap.
+ */
+function withinMessageLimit(people: readonly Person[]): AdaptiveCard[] {
+  const cards: AdaptiveCard[] = [];
+  let total = 0;
+  for (const person of people) {
+    const card = personAttachment(person).content as AdaptiveCard;
+    const size = Buffer.byteLength(JSON.stringify(card), 'utf8');
+    if (cards.length > 0 && total + size > CARD_SIZE_LIMIT_BYTES) break;
+    total += size;
+    cards.push(card);
+  }
+  return cards;
 }
 
 /** Runs one command; store or search failures reject (the adapter's onTurnError answers them). */
