@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { authenticateRequest } from '../../auth/request-identity.js';
+import type { EnrolmentRouteDeps } from '../../presence-sync/enrolment/index.js';
+import { HttpError, validate, type Route } from '../route.js';
+
+const body = z.strictObject({
+  scope: z.union([z.literal('all'), z.strictObject({ groupId: z.string().min(1).max(128) })]),
+  enabled: z.boolean(),
+});
+
+/**
+ * `PUT /api/admin/presence-sync` (Teams SSO, tenant admins) `{ scope: 'all' | { groupId }, enabled }`
+ * → 200 `{ matched, changed, unchanged, blocked: { link_webex, sign_in, admin_consent }, failed }`.
+ * `all` is every CallBridge user of the admin's tenant; a group is read from Graph (transitive
+ * members, paged) and its members are enrolled even before they first open CallBridge.
+ * 403 `not_admin`; 502 `upstream_unavailable` when Graph could not say.
+ */
+export function putAdminPresenceSync(deps: EnrolmentRouteDeps): Route {
+  return {
+    method: 'put',
+    path: '/api/admin/presence-sync',
+    body: 'json',
+    maxBodyBytes: 1024,
+    handler: async (req, res) => {
+      const identity = await authenticateRequest(req, deps.validator, deps.store);
+      if (!identity.ok) throw identity.error;
+      const input = validate(body, req.body);
+      if (!input.ok) throw input.error;
+      const admin = identity.value.user;
+      const allowed = await deps.directory.isAdmin(admin.id);
+      if (!allowed.ok) {
+        deps.logger.warn({ userId: admin.id, code: allowed.error.code }, 'admin check failed');
+        throw new HttpError(
+          502,
+          'upstream_unavailable',
+          'Could not check your admin role with Microsoft Graph; try again.',
+        );
+      }
+      if (!allowed.value) {
+        throw new HttpError(
+          403,
+          'not_admin',
+          'Only a Teams or Global administrator can change presence sync for others.',
+        );
+      }
+      const result = await deps.enrolment.setForMany(admin, input.value.scope, input.value.enabled);
+      if (!result.ok) {
+        throw new HttpError(
+          502,
+          'upstream_unavailable',
+          'Could not read the group members from Microsoft Graph; try again.',
+        );
+      }
+      res.header('Cache-Control', 'no-store');
+      res.status(200);
+      res.json(result.value);
+    },
+  };
+}
