@@ -69,7 +69,7 @@ export async function startCallTabWorld(): Promise<CallTabWorld | undefined> {
   const tokens = new WebexTokenService({
     store,
     vault: createTokenVault(config.value.tokenVault),
-    oauth: { refresh: () => Promise.resolve(err({ code: 'invalid_grant' as const })) },
+    oauth: { refresh: () => Promise.resolve(err({ code: 'invalid_grant' as const, status: 400 })) },
     logger: quiet,
   });
   const bodies: string[] = [];

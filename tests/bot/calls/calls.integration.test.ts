@@ -29,7 +29,7 @@ describe('calls over the linked Webex account (integration)', function () {
     w = world;
   });
   after(async () => {
-    await w?.stop();
+    await (w as CallTabWorld | undefined)?.stop();
   });
 
   async function linked(): Promise<{ user: DemoUser; personId: string }> {
@@ -48,8 +48,8 @@ describe('calls over the linked Webex account (integration)', function () {
 
     const active = w.sandbox.standIns.webex.activeCalls(personId);
     assert.equal(active.length, 1);
-    assert.equal(active[0]?.id, body.call.id);
-    assert.equal(active[0]?.personality, 'clickToDial');
+    assert.equal(active.at(0)?.id, body.call.id);
+    assert.equal(active.at(0)?.personality, 'clickToDial');
 
     const poll = async (): Promise<CallView> => {
       const got = await w.api(user.id, 'GET', `/api/calls/${encodeURIComponent(body.call.id)}`);
@@ -74,9 +74,9 @@ describe('calls over the linked Webex account (integration)', function () {
       recent.body as { linked: boolean; calls: { direction: string; number: string; id: string }[] }
     ).calls;
     assert.equal((recent.body as { linked: boolean }).linked, true);
-    assert.equal(calls[0]?.direction, 'placed');
-    assert.match(calls[0]?.number ?? '', /2065550142/);
-    assert.match(calls[0]?.id ?? '', /^[A-Za-z0-9_-]+$/);
+    assert.equal(calls.at(0)?.direction, 'placed');
+    assert.match(calls.at(0)?.number ?? '', /2065550142/);
+    assert.match(calls.at(0)?.id ?? '', /^[A-Za-z0-9_-]+$/);
   });
 
   it('reports a call that ended before anyone answered as ended, not answered', async () => {
@@ -191,7 +191,7 @@ describe('calls over the linked Webex account (integration)', function () {
     assert.deepEqual(new Set(body.messages.map((m) => m.id)), new Set([first, second]));
     const pat = body.messages.find((m) => m.id === first);
     assert.deepEqual(pat?.from, { name: 'Pat Doe', number: '+12065550111' });
-    assert.equal(pat?.durationSeconds, 12);
+    assert.equal(pat.durationSeconds, 12);
 
     const marked = await w.api(user.id, 'POST', `/api/voicemail/${encodeURIComponent(first)}/read`);
     assert.equal(marked.status, 204, marked.text);
