@@ -14,6 +14,7 @@ import { renderSection, writeJson } from './lib/report.js';
 import { graphNotificationTemplate, startBareServer } from './lib/servers.js';
 import { httpOverhead } from './httpOverhead.js';
 import { inboxIntake } from './inboxIntake.js';
+import { presencePropagation } from './presence-propagation.js';
 import { storeMemory } from './storeMemory.js';
 
 /**
@@ -21,7 +22,7 @@ import { storeMemory } from './storeMemory.js';
  * benchmark and writes test-output/bench/results.json. BENCH_LOADGEN=inproc runs the load
  * generator in this process instead of a child process.
  */
-const BENCHMARKS: readonly Benchmark[] = [httpOverhead, inboxIntake, storeMemory];
+const BENCHMARKS: readonly Benchmark[] = [httpOverhead, inboxIntake, storeMemory, presencePropagation];
 const RESULTS_FILE = path.resolve('test-output/bench/results.json');
 const BUDGET_SECONDS = 120;
 

@@ -141,8 +141,7 @@ export function graphPortError(error: GraphError): PortError {
     case 'http_error':
       if (error.status === 401 || error.status === 403)
         return { code: 'graph_forbidden', transient: false, action: 'admin_consent' };
-      if (error.status === 404)
-        return { code: 'teams_user_not_found', transient: false, action: 'contact_admin' };
+      if (error.status === 404) return { code: 'teams_user_not_found', transient: false, action: 'retry' };
       return {
         code: `graph_${String(error.status ?? 'error')}`,
         transient: (error.status ?? 500) >= 500,
@@ -213,7 +212,7 @@ function tokenPortError(error: WebexTokenError): PortError {
     case 'not_linked':
       return { code: 'webex_not_linked', transient: false, action: 'link_webex' };
     case 'needs_relink':
-      return { code: 'webex_needs_relink', transient: false, action: 'relink_webex' };
+      return { code: 'webex_needs_relink', transient: false, action: 'link_webex' };
     case 'unavailable':
       return {
         code: 'webex_unavailable',
@@ -221,7 +220,7 @@ function tokenPortError(error: WebexTokenError): PortError {
         ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
       };
     case 'vault_error':
-      return { code: 'webex_token_unreadable', transient: false, action: 'contact_admin' };
+      return { code: 'webex_token_unreadable', transient: false, action: 'retry' };
   }
 }
 
@@ -230,11 +229,11 @@ export function webexPortError(error: WebexError): PortError {
   switch (error.code) {
     case 'unauthorized':
     case 'token_unavailable':
-      return { code: 'webex_unauthorized', transient: false, action: 'relink_webex' };
+      return { code: 'webex_unauthorized', transient: false, action: 'link_webex' };
     case 'forbidden':
-      return { code: 'webex_forbidden', transient: false, action: 'relink_webex' };
+      return { code: 'webex_forbidden', transient: false, action: 'link_webex' };
     case 'not_calling_enabled':
-      return { code: 'webex_not_calling_enabled', transient: false, action: 'contact_admin' };
+      return { code: 'webex_not_calling_enabled', transient: false, action: 'retry' };
     case 'throttled':
       return { code: 'throttled_webex', transient: true, ...retry };
     case 'timeout':
@@ -247,6 +246,6 @@ export function webexPortError(error: WebexError): PortError {
     case 'not_found':
     case 'bad_request':
     case 'invalid_destination':
-      return { code: `webex_${error.code}`, transient: false, action: 'contact_admin' };
+      return { code: `webex_${error.code}`, transient: false, action: 'retry' };
   }
 }

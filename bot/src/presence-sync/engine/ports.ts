@@ -12,7 +12,7 @@ export interface PortError {
   /** Worth retrying later (throttling, outages); false when the user or an admin must act. */
   readonly transient: boolean;
   readonly retryAfterMs?: number;
-  /** What fixes a permanent failure, for the tab (e.g. `relink_webex`). */
+  /** What fixes a permanent failure, for the tab: a `SyncAction` (`link_webex`, `admin_consent`, `retry`…). */
   readonly action?: string;
 }
 

@@ -99,6 +99,10 @@ export class FakeWorld {
     return user;
   }
 
+  userIdByAad(aad: string): string | undefined {
+    return this.byAad.get(aad)?.userId;
+  }
+
   /** The user's presence without our session: what they are doing in Teams. */
   own(user: WorldUser): TeamsPresence {
     return user.preferredDnd ? { availability: 'DoNotDisturb', activity: 'DoNotDisturb' } : user.client;
