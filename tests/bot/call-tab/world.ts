@@ -5,12 +5,13 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createTokenVault } from '../../../bot/src/auth/token-vault.js';
 import { loadConfig } from '../../../bot/src/config/env.js';
+import { GraphClient } from '../../../bot/src/integrations/graph/graph.client.js';
 import { createLogger } from '../../../bot/src/observability/logger.js';
 import { err } from '../../../bot/src/shared/result.js';
 import { openStore } from '../../../bot/src/store/open.js';
 import type { Store } from '../../../bot/src/store/store.js';
 import { WEBEX_LINK_SCOPES, WebexTokenService } from '../../../bot/src/webex-link/index.js';
-import { startSandbox, type RunningSandbox } from '../../../sandbox/src/launch.js';
+import { SANDBOX_IDS, startSandbox, type RunningSandbox } from '../../../sandbox/src/launch.js';
 import type { DemoUser } from '../../../sandbox/src/seed/org.js';
 
 /**
@@ -35,6 +36,8 @@ export interface CallTabWorld {
   api(aadObjectId: string, method: string, route: string, body?: unknown): Promise<ApiAnswer>;
   /** Links the user's Webex account (as the link flow would) and returns their Webex person id. */
   linkWebex(user: DemoUser): Promise<string>;
+  /** A Graph client acting as the user (straight to the Graph stand-in, as another device would). */
+  graphAs(aadObjectId: string): GraphClient;
   /** Demo users with a Webex Calling account, distinct per call. */
   callingUser(): DemoUser & { webex: NonNullable<DemoUser['webex']> };
   stop(): Promise<void>;
@@ -119,6 +122,19 @@ export async function startCallTabWorld(): Promise<CallTabWorld | undefined> {
       });
       assert.ok(saved.ok);
       return demo.webex.personId;
+    },
+    graphAs(aadObjectId) {
+      return new GraphClient({
+        baseUrl: sandbox.urls.graph,
+        policy: { maxRetries: 0 },
+        getAccessToken: () =>
+          sandbox.standIns.entra.mintAccessToken({
+            resource: 'https://graph.microsoft.com',
+            clientId: SANDBOX_IDS.clientId,
+            userId: aadObjectId,
+            scopes: ['User.ReadWrite', 'User.Read.All', 'Presence.Read.All'],
+          }),
+      });
     },
     callingUser() {
       const next = sandbox.org.users.find(
