@@ -29,6 +29,8 @@ export interface ApiAnswer {
 
 export interface CallTabWorld {
   readonly sandbox: RunningSandbox;
+  /** A second handle on the service's database, for state a test must arrange (e.g. admin consent). */
+  readonly store: Store;
   /** The service's log lines so far. */
   lines(): string[];
   /** Every response body read, to check none carries a token. */
@@ -80,6 +82,7 @@ export async function startCallTabWorld(): Promise<CallTabWorld | undefined> {
 
   return {
     sandbox,
+    store,
     bodies,
     lines: () =>
       chunks
