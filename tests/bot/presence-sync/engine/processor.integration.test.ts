@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createLogger } from '../../../../bot/src/observability/logger.js';
+import { createPresenceEngine, type PresenceEngine } from '../../../../bot/src/presence-sync/engine/index.js';
+import { inboxItemFor, type GraphLifecycleEvent } from '../../../../bot/src/presence-sync/inbox-events.js';
+import { err, ok } from '../../../../bot/src/shared/result.js';
+import { openStore } from '../../../../bot/src/store/open.js';
+import type { Store } from '../../../../bot/src/store/store.js';
+import { FakeWorld, seededRandom, TENANT } from './fake-world.js';
+
+const logger = createLogger({ level: 'silent' });
+
+describe('presence inbox processor (SQLite, fake ports)', function () {
+  let dir: string;
+  let store: Store;
+  let now: number;
+  let world: FakeWorld;
+  let userId: string;
+  let aad: string;
+  const lifecycle: GraphLifecycleEvent[] = [];
+  let lifecycleAnswer: 'ok' | 'throttled' = 'ok';
+
+  const engine = (): PresenceEngine =>
+    createPresenceEngine({
+      store,
+      ports: world.ports,
+      logger,
+      owner: 'test',
+      now: () => now,
+      handleLifecycle: (event) => {
+        lifecycle.push(event);
+        return Promise.resolve(
+          lifecycleAnswer === 'ok' ? ok(undefined) : err({ code: 'throttled', retryAfterMs: 42_000 }),
+        );
+      },
+    });
+
+  beforeEach(async function () {
+    dir = mkdtempSync(path.join(tmpdir(), 'callbridge-presence-proc-'));
+    now = Date.UTC(2026, 0, 5, 9);
+    const opened = await openStore({ dataDir: dir, databaseUrl: undefined }, logger, { now: () => now });
+    assert.ok(opened.ok);
+    store = opened.value;
+    world = new FakeWorld(() => now, seededRandom(1));
+    aad = '00000000-0000-4000-8000-000000000001';
+    const user = await store.users.upsert({ tenantId: TENANT, aadObjectId: aad, status: 'active' });
+    userId = user.id;
+    world.addUser(userId, aad, 'always');
+    const put = await store.presence.upsert({
+      userId,
+      enabled: true,
+      rule: 'always',
+      lastSyncedAt: null,
+      lastErrorCode: null,
+      lastErrorAction: null,
+      teamsState: {},
+      webexState: {},
+      expectedVersion: null,
+    });
+    assert.ok(put.ok);
+    lifecycle.length = 0;
+    lifecycleAnswer = 'ok';
+  });
+
+  afterEach(async function () {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const presenceItem = (key: string) =>
+    inboxItemFor(
+      {
+        type: 'graph.presence',
+        tenantId: TENANT,
+        userId,
+        aadObjectId: aad,
+        subscriptionId: 's',
+        receivedAt: now,
+      },
+      key,
+    );
+
+  it('coalesces a burst for one user into one read and one write, and completes every row', async function () {
+    world.setTeamsClient(userId, { availability: 'Busy', activity: 'InAMeeting' });
+    for (let i = 0; i < 6; i += 1) await store.inbox.enqueue(presenceItem(`n${String(i)}`));
+    const claimed = await engine().processor.processBatch();
+    assert.equal(claimed, 6);
+    assert.equal(world.reads, 1);
+    assert.deepEqual(
+      world.writes.map((w) => w.kind),
+      ['webex.dnd.on'],
+    );
+    const counts = await store.inbox.countByStatus();
+    assert.equal(counts.done, 6);
+    const row = await store.presence.get(userId);
+    assert.equal(row?.lastSyncedAt, now);
+  });
+
+  it('dispatches lifecycle events to the Graph part and honours its Retry-After', async function () {
+    const event: GraphLifecycleEvent = {
+      type: 'graph.lifecycle',
+      tenantId: TENANT,
+      subscriptionId: 'sub-9',
+      lifecycleEvent: 'subscriptionRemoved',
+      receivedAt: now,
+    };
+    await store.inbox.enqueue(inboxItemFor(event, 'life-1'));
+    const id = 1;
+    lifecycleAnswer = 'throttled';
+    await engine().processor.processBatch();
+    assert.deepEqual(lifecycle, [event]);
+    const row = await store.inbox.get(id);
+    assert.equal(row?.status, 'pending');
+    assert.equal(row?.availableAt, now + 42_000);
+    assert.equal(row?.lastError, 'throttled');
+  });
+
+  it('keeps the newest row when Graph throttles, and finishes once the wait is over', async function () {
+    world.setTeamsClient(userId, { availability: 'Busy', activity: 'InAMeeting' });
+    world.faults = { throttle: 1 };
+    await store.inbox.enqueue(presenceItem('a'));
+    await store.inbox.enqueue(presenceItem('b'));
+    const e = engine();
+    await e.processor.processBatch();
+    let counts = await store.inbox.countByStatus();
+    assert.equal(counts.done, 1);
+    assert.equal(counts.pending, 1);
+    world.faults = { throttle: 0 };
+    // Before the Retry-After is over nothing is due; after it, the round runs.
+    assert.equal(await e.processor.processBatch(), 0);
+    now += 10_000;
+    assert.equal(await e.processor.processBatch(), 1);
+    counts = await store.inbox.countByStatus();
+    assert.equal(counts.done, 2);
+    assert.equal(world.writes.at(-1)?.kind, 'webex.dnd.on');
+  });
+
+  it('sends an unreadable payload to dead instead of retrying it forever', async function () {
+    await store.inbox.enqueue({
+      source: 'graph',
+      dedupeKey: 'bad',
+      partitionKey: userId,
+      payload: '{"type":"nope"}',
+    });
+    await engine().processor.processBatch();
+    const counts = await store.inbox.countByStatus();
+    assert.equal(counts.dead, 1);
+  });
+
+  it('undoes what it holds when sync is switched off', async function () {
+    world.setCall(userId, 'c1', 'connected');
+    const e = engine();
+    await e.recheck(userId, 'enabled');
+    await e.processor.processBatch();
+    assert.equal(world.liveSession(world.users.get(userId) ?? assert.fail())?.state.activity, 'InACall');
+    const row = await store.presence.get(userId);
+    assert.ok(row !== undefined);
+    const off = await store.presence.upsert({ ...row, enabled: false, expectedVersion: row.version });
+    assert.ok(off.ok);
+    now += 1_000;
+    await e.recheck(userId, 'disabled');
+    await e.processor.processBatch();
+    assert.equal(world.writes.at(-1)?.kind, 'teams.clear');
+  });
+});
