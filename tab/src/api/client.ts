@@ -1,4 +1,32 @@
 import type { TokenOutcome } from '../app/TeamsHost.js';
+import {
+  parseBootstrap,
+  parseCallView,
+  parsePeople,
+  parsePlacedCall,
+  parseRecentCalls,
+  parseSavedSpeedDials,
+  parseSpeedDials,
+  parseSpeedDialsFull,
+  parseSyncRefusal,
+  parseSyncStatus,
+  parseVoicemail,
+  parseWebexStatus,
+  type Bootstrap,
+  type CallView,
+  type PeopleResult,
+  type PlacedCall,
+  type RecentCalls,
+  type SaveSpeedDialsOutcome,
+  type SpeedDial,
+  type SpeedDials,
+  type SyncRule,
+  type SyncStatus,
+  type SyncUpdateOutcome,
+  type Voicemail,
+  type WebexLinkStatus,
+} from './contract.js';
+import { boxed, field, numberField, stringField, type Parse } from './json.js';
 
 /**
  * The tab's client for CallBridge's own API. Every call carries the Teams SSO token, and every
@@ -25,17 +53,17 @@ export type ApiError =
   /** The route does not exist on this server (e.g. an older deployment). */
   | { readonly kind: 'not_found' }
   /** Any other error status, with the server's `{ code, message }` when it sent one. */
-  | { readonly kind: 'http'; readonly status: number; readonly code?: string; readonly message?: string }
+  | {
+      readonly kind: 'http';
+      readonly status: number;
+      readonly code?: string;
+      readonly message?: string;
+      readonly retryAfterSeconds?: number;
+    }
   /** A success status whose body is not what the contract says. */
   | { readonly kind: 'bad_response'; readonly status: number };
 
-export interface WebexLinkStatus {
-  readonly linked: boolean;
-  readonly personId?: string;
-  readonly linkedAt?: number;
-  readonly expiresAt?: number;
-  readonly needsRelink?: boolean;
-}
+export type { WebexLinkStatus } from './contract.js';
 
 export interface AuthUrl {
   /** Open with `authentication.authenticate`; same origin as the tab. */
@@ -53,6 +81,31 @@ export interface ApiClient {
   startWebexLink(): Promise<ApiResult<AuthUrl>>;
   /** `DELETE /api/webex/link`; idempotent. */
   unlinkWebex(): Promise<ApiResult<void>>;
+  /** `GET /api/bootstrap`: everything the first paint needs, sections that failed null. */
+  bootstrap(): Promise<ApiResult<Bootstrap>>;
+  /** `GET /api/speed-dials`. */
+  speedDials(): Promise<ApiResult<SpeedDials>>;
+  /** `PUT /api/speed-dials`: the whole set, with what we last read so the server can merge. */
+  saveSpeedDials(
+    entries: readonly SpeedDial[],
+    base: { readonly version: string; readonly entries: readonly SpeedDial[] },
+  ): Promise<ApiResult<SaveSpeedDialsOutcome>>;
+  /** `GET /api/people`. */
+  searchPeople(query: string, top?: number): Promise<ApiResult<PeopleResult>>;
+  /** `POST /api/calls`: a Webex click-to-dial, or deep links when Webex isn't linked. */
+  placeCall(destination: string, displayName?: string): Promise<ApiResult<PlacedCall>>;
+  /** `GET /api/calls/{id}`. */
+  call(id: string): Promise<ApiResult<CallView>>;
+  /** `GET /api/calls/recent`. */
+  recentCalls(): Promise<ApiResult<RecentCalls>>;
+  /** `GET /api/voicemail`. */
+  voicemail(): Promise<ApiResult<Voicemail>>;
+  /** `POST /api/voicemail/{id}/read`. */
+  markVoicemailRead(id: string): Promise<ApiResult<void>>;
+  /** `GET /api/presence-sync`. */
+  presenceSync(): Promise<ApiResult<SyncStatus>>;
+  /** `PUT /api/presence-sync`: the new status, or why it can't be turned on. */
+  setPresenceSync(enabled: boolean, rule?: SyncRule): Promise<ApiResult<SyncUpdateOutcome>>;
 }
 
 export interface ApiClientOptions {
@@ -64,8 +117,11 @@ export interface ApiClientOptions {
   readonly baseUrl?: string;
 }
 
-/** A parsed body in a box, so `void` results can be told from a body that did not parse. */
-type Parse<T> = (body: unknown) => { readonly value: T } | undefined;
+/**
+ * An error status that is an expected outcome of one route (413 "full", 409 "refused"), turned
+ * into a success value so callers handle it next to the other outcomes.
+ */
+type Expected<T> = (status: number, body: unknown) => T | undefined;
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const baseUrl = options.baseUrl ?? '';
@@ -98,6 +154,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     path: string,
     parse: Parse<T>,
     body?: unknown,
+    expected?: Expected<T>,
   ): Promise<ApiResult<T>> {
     let response = await attempt(method, path, body);
     // One retry on 401 with whatever token Teams hands out now: the first may have expired in
@@ -114,17 +171,59 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         ? { ok: false, error: { kind: 'bad_response', status: response.status } }
         : { ok: true, value: parsed.value };
     }
+    const outcome = expected?.(response.status, json);
+    if (outcome !== undefined) return { ok: true, value: outcome };
     return { ok: false, error: errorFor(response, json) };
   }
+
+  const get = <T>(path: string, parse: Parse<T>) => request('GET', path, parse);
 
   return {
     signIn: () => request('POST', '/api/auth/token', (b) => when(field(b, 'status') === 'signed_in')),
     startConsent: (claims) =>
       request('POST', '/api/auth/consent', parseAuthUrl, claims === undefined ? undefined : { claims }),
-    webexLinkStatus: () => request('GET', '/api/webex/link', parseWebexStatus),
+    webexLinkStatus: () => get('/api/webex/link', (b) => boxed(parseWebexStatus(b))),
     startWebexLink: () => request('POST', '/api/webex/link', parseAuthUrl),
     unlinkWebex: () => request('DELETE', '/api/webex/link', (b) => when(field(b, 'linked') === false)),
+    bootstrap: () => get('/api/bootstrap', (b) => boxed(parseBootstrap(b))),
+    speedDials: () => get('/api/speed-dials', (b) => boxed(parseSpeedDials(b))),
+    saveSpeedDials: (entries, base) =>
+      request(
+        'PUT',
+        '/api/speed-dials',
+        parseSavedSpeedDials,
+        { entries, base: { version: base.version, entries: base.entries } },
+        (status, b) => (status === 413 ? parseSpeedDialsFull(b) : undefined),
+      ),
+    searchPeople: (query, top) =>
+      get(
+        `/api/people?${new URLSearchParams({ q: query, ...(top === undefined ? {} : { top: String(top) }) }).toString()}`,
+        parsePeople,
+      ),
+    placeCall: (destination, displayName) =>
+      request('POST', '/api/calls', parsePlacedCall, {
+        destination,
+        ...(displayName === undefined ? {} : { displayName }),
+      }),
+    call: (id) => get(`/api/calls/${encodeURIComponent(id)}`, (b) => boxed(parseCallView(b))),
+    recentCalls: () => get('/api/calls/recent', parseRecentCalls),
+    voicemail: () => get('/api/voicemail', parseVoicemail),
+    markVoicemailRead: (id) =>
+      request('POST', `/api/voicemail/${encodeURIComponent(id)}/read`, () => ({ value: undefined })),
+    presenceSync: () => get('/api/presence-sync', (b) => boxed(parseSyncStatus(b))),
+    setPresenceSync: (enabled, rule) =>
+      request(
+        'PUT',
+        '/api/presence-sync',
+        (b) => boxed(mapStatus(parseSyncStatus(b))),
+        { enabled, ...(rule === undefined ? {} : { rule }) },
+        (status, b) => (status === 409 ? parseSyncRefusal(b) : undefined),
+      ),
   };
+}
+
+function mapStatus(status: SyncStatus | undefined): SyncUpdateOutcome | undefined {
+  return status === undefined ? undefined : { kind: 'updated', status };
 }
 
 function when(matches: boolean): { readonly value: undefined } | undefined {
@@ -148,15 +247,18 @@ function errorFor(response: Response, json: unknown): ApiError {
   }
   if (status === 401) return { kind: 'unauthorized', message: message ?? '' };
   if (status === 404) return { kind: 'not_found' };
+  const retryAfter =
+    retryAfterSeconds(response.headers.get('retry-after')) ?? numberField(json, 'retryAfterSeconds');
+  const retry = retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter };
   if (status === 502 || status === 503 || status === 504) {
-    const retryAfter = retryAfterSeconds(response.headers.get('retry-after'));
-    return { kind: 'unavailable', ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) };
+    return { kind: 'unavailable', ...retry };
   }
   return {
     kind: 'http',
     status,
     ...(code === undefined ? {} : { code }),
     ...(message === undefined ? {} : { message }),
+    ...retry,
   };
 }
 
@@ -166,24 +268,6 @@ function parseAuthUrl(body: unknown): { readonly value: AuthUrl } | undefined {
   // reach the popup, nor a protocol-relative `//elsewhere`.
   const safe = url !== undefined && (/^https?:\/\//i.test(url) || /^\/(?!\/)/.test(url));
   return safe ? { value: { url } } : undefined;
-}
-
-function parseWebexStatus(body: unknown): { readonly value: WebexLinkStatus } | undefined {
-  const linked = field(body, 'linked');
-  if (typeof linked !== 'boolean') return undefined;
-  const personId = stringField(body, 'personId');
-  const linkedAt = numberField(body, 'linkedAt');
-  const expiresAt = numberField(body, 'expiresAt');
-  const needsRelink = field(body, 'needsRelink');
-  return {
-    value: {
-      linked,
-      ...(personId === undefined ? {} : { personId }),
-      ...(linkedAt === undefined ? {} : { linkedAt }),
-      ...(expiresAt === undefined ? {} : { expiresAt }),
-      ...(typeof needsRelink === 'boolean' ? { needsRelink } : {}),
-    },
-  };
 }
 
 /** Seconds form only; the HTTP-date form is not worth parsing for a hint. */
@@ -207,18 +291,4 @@ async function discardBody(response: Response): Promise<void> {
   } catch {
     // Nothing to free.
   }
-}
-
-function field(body: unknown, name: string): unknown {
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
-}
-
-function stringField(body: unknown, name: string): string | undefined {
-  const value = field(body, name);
-  return typeof value === 'string' ? value : undefined;
-}
-
-function numberField(body: unknown, name: string): number | undefined {
-  const value = field(body, name);
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

@@ -1,9 +1,11 @@
 import { FluentProvider, makeStaticStyles, makeStyles } from '@fluentui/react-components';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { createApiClient, type ApiClient } from '../api/client.js';
 import { SignInGate } from '../features/account/SignInGate.js';
 import { useSignIn } from '../features/account/useSignIn.js';
-import { WebexAccountCard } from '../features/account/WebexAccountCard.js';
+import { browserStorage, createBootstrapCache, type BootstrapCache } from '../features/bootstrap/cache.js';
+import { useBootstrap } from '../features/bootstrap/useBootstrap.js';
+import { CallTab } from '../features/CallTab.js';
 import { Shell } from './Shell.js';
 import { colorSchemeFor, fluentThemeFor } from './theme.js';
 import type { TeamsHost } from './TeamsHost.js';
@@ -27,9 +29,11 @@ export interface AppProps {
   readonly search: string;
   /** Our API; built on the host's SSO token unless given (tests). */
   readonly api?: ApiClient;
+  /** Where the last bootstrap is kept; localStorage unless given (tests). */
+  readonly cache?: BootstrapCache;
 }
 
-export function App({ host, search, api: givenApi }: AppProps) {
+export function App({ host, search, api: givenApi, cache: givenCache }: AppProps) {
   usePageStyles();
   const styles = useStyles();
   const { status, theme } = useHostConnection(host, search);
@@ -37,9 +41,27 @@ export function App({ host, search, api: givenApi }: AppProps) {
     () => givenApi ?? createApiClient({ getToken: () => host.getAuthToken() }),
     [givenApi, host],
   );
+  const cache = useMemo(() => givenCache ?? createBootstrapCache(browserStorage()), [givenCache]);
   // No SSO token exists until Teams has answered; outside Teams there is none at all.
-  const signIn = useSignIn(api, host, status.kind === 'ready');
+  const ready = status.kind === 'ready';
+  const signIn = useSignIn(api, host, ready);
   const signedIn = signIn.state.kind === 'signed_in';
+  // The bootstrap runs alongside the sign-in check, so a returning user waits for one round
+  // trip, not two; what was cached for them shows while both are in flight.
+  const bootstrap = useBootstrap(api, cache, ready ? status.userId : undefined, ready);
+  const showTab = signedIn || (signIn.state.kind === 'checking' && bootstrap.data !== undefined);
+
+  // A first-time user's bootstrap can race their sign-in (no Graph session yet): once signed
+  // in, ask again if it failed or came back with holes.
+  const { reload, error, data, loading } = bootstrap;
+  const retried = useRef(false);
+  useEffect(() => {
+    if (!signedIn || loading || retried.current) return;
+    if (error !== undefined || (data?.problems.length ?? 0) > 0) {
+      retried.current = true;
+      reload();
+    }
+  }, [signedIn, loading, error, data, reload]);
 
   useEffect(() => {
     // On the root element so the page scrollbar matches too, and so Chromium doesn't paint an
@@ -51,16 +73,13 @@ export function App({ host, search, api: givenApi }: AppProps) {
     <FluentProvider theme={fluentThemeFor(theme)} className={styles.provider}>
       <Shell
         status={status}
-        {...(signedIn
-          ? {}
-          : { gate: (className: string) => <SignInGate signIn={signIn} className={className} /> })}
-        {...(signedIn && status.kind === 'ready'
+        {...(showTab
           ? {
-              account: (className: string) => (
-                <WebexAccountCard api={api} host={host} className={className} />
+              content: (fullRow: string) => (
+                <CallTab api={api} host={host} bootstrap={bootstrap} fullRow={fullRow} />
               ),
             }
-          : {})}
+          : { gate: (className: string) => <SignInGate signIn={signIn} className={className} /> })}
       />
     </FluentProvider>
   );

@@ -10,7 +10,7 @@ import {
   mergeClasses,
   tokens,
 } from '@fluentui/react-components';
-import { useId, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { strings } from '../i18n/strings.js';
 import type { ShellStatus } from './useHostConnection.js';
 
@@ -62,21 +62,6 @@ const useStyles = makeStyles({
     // On its own line: the bodies are a few sentences long and read badly run on after it.
     display: 'block',
   },
-  region: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-    minWidth: 0,
-  },
-  heading: {
-    margin: 0,
-  },
-  placeholder: {
-    padding: tokens.spacingHorizontalL,
-    borderRadius: tokens.borderRadiusMedium,
-    border: `${tokens.strokeWidthThin} dashed ${tokens.colorNeutralStroke1}`,
-    color: tokens.colorNeutralForeground3,
-  },
 });
 
 export interface ShellProps {
@@ -86,18 +71,20 @@ export interface ShellProps {
    * the permission card, a sign-in error). Gets the full-row class.
    */
   readonly gate?: (className: string) => ReactNode;
-  /** The account region (Webex link), first in reading order once signed in. */
-  readonly account?: (className: string) => ReactNode;
+  /**
+   * The signed-in tab's sections, placed in the two-column grid; gets the class that makes a
+   * section span both columns.
+   */
+  readonly content?: (fullRow: string) => ReactNode;
 }
 
 /**
- * The tab's frame: header, status, and the three regions a later issue fills. Regions are
- * labelled landmarks so screen-reader users can jump between them.
+ * The tab's frame: header, connection status, the sign-in gate, then the content's sections
+ * (labelled landmarks so screen-reader users can jump between them).
  */
-export function Shell({ status, gate, account }: ShellProps) {
+export function Shell({ status, gate, content }: ShellProps) {
   const styles = useStyles();
   const userName = status.kind === 'ready' ? status.userName : undefined;
-  const showRegions = (status.kind === 'ready' && gate === undefined) || status.kind === 'unhosted';
 
   return (
     <>
@@ -143,43 +130,8 @@ export function Shell({ status, gate, account }: ShellProps) {
           </MessageBar>
         ) : null}
         {status.kind === 'ready' && gate !== undefined ? gate(styles.fullRow) : null}
-        {showRegions ? (
-          <>
-            {account?.(styles.fullRow)}
-            <Region
-              className={styles.fullRow}
-              role="search"
-              heading={strings.searchHeading}
-              body={strings.searchEmpty}
-            />
-            <Region heading={strings.speedDialsHeading} body={strings.speedDialsEmpty} />
-            <Region heading={strings.recentCallsHeading} body={strings.recentCallsEmpty} />
-          </>
-        ) : null}
+        {status.kind === 'ready' && gate === undefined ? content?.(styles.fullRow) : null}
       </main>
     </>
-  );
-}
-
-interface RegionProps {
-  readonly className?: string;
-  readonly heading: string;
-  readonly body: string;
-  /** A `section` with a name is a `region` landmark; search overrides that with its own role. */
-  readonly role?: 'search';
-}
-
-function Region({ className, heading, body, role }: RegionProps) {
-  const styles = useStyles();
-  const headingId = useId();
-  return (
-    <section className={mergeClasses(styles.region, className)} aria-labelledby={headingId} role={role}>
-      <Text as="h2" id={headingId} size={400} weight="semibold" className={styles.heading}>
-        {heading}
-      </Text>
-      <div className={styles.placeholder}>
-        <Text>{body}</Text>
-      </div>
-    </section>
   );
 }

@@ -6,6 +6,11 @@ export interface HostContext {
   readonly theme: string;
   /** For display only: teams-js context is not proof of identity (tokens are, later). */
   readonly userName: string | undefined;
+  /**
+   * The user's Entra object id as Teams reports it: only a key for this device's cache of what
+   * the tab last showed, never an identity the API trusts.
+   */
+  readonly userId?: string;
 }
 
 export type Connection =
@@ -73,6 +78,7 @@ export function createTeamsHost(timeoutMs: number = DEFAULT_CONNECT_TIMEOUT_MS):
       context: {
         theme: context.app.theme,
         userName: context.user?.displayName ?? context.user?.userPrincipalName ?? context.user?.loginHint,
+        ...(context.user?.id === undefined ? {} : { userId: context.user.id }),
       },
     };
   }

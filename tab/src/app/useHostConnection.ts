@@ -4,7 +4,7 @@ import type { TeamsHost } from './TeamsHost.js';
 
 export type ShellStatus =
   | { readonly kind: 'connecting' }
-  | { readonly kind: 'ready'; readonly userName: string | undefined }
+  | { readonly kind: 'ready'; readonly userName: string | undefined; readonly userId?: string }
   | { readonly kind: 'unhosted' }
   | { readonly kind: 'failed' };
 
@@ -38,7 +38,8 @@ export function useHostConnection(host: TeamsHost, search: string): HostConnecti
           return;
         }
         setTheme(toTeamsThemeName(connection.context.theme));
-        setStatus({ kind: 'ready', userName: connection.context.userName });
+        const { userName, userId } = connection.context;
+        setStatus({ kind: 'ready', userName, ...(userId === undefined ? {} : { userId }) });
         host.onThemeChange((next) => {
           if (active) setTheme(toTeamsThemeName(next));
         });

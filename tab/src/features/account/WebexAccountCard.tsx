@@ -12,11 +12,9 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useId, useState } from 'react';
-import type { ApiClient } from '../../api/client.js';
-import type { TeamsHost } from '../../app/TeamsHost.js';
 import { strings } from '../../i18n/strings.js';
 import { usePanelStyles } from './panel.js';
-import { useWebexLink, type WebexCardState, type WebexLink, type WebexNotice } from './useWebexLink.js';
+import type { WebexCardState, WebexLink, WebexNotice } from './useWebexLink.js';
 
 const useStyles = makeStyles({
   region: {
@@ -74,17 +72,16 @@ const useStyles = makeStyles({
 });
 
 export interface WebexAccountCardProps {
-  readonly api: ApiClient;
-  readonly host: TeamsHost;
+  /** The link state and actions, shared with the call panel's "Link Webex". */
+  readonly webex: WebexLink;
   readonly className?: string;
 }
 
 /** The Webex account region: link status, Link / Link again, and Unlink behind a confirmation. */
-export function WebexAccountCard({ api, host, className }: WebexAccountCardProps) {
+export function WebexAccountCard({ webex, className }: WebexAccountCardProps) {
   const styles = useStyles();
   const panel = usePanelStyles();
   const headingId = useId();
-  const webex = useWebexLink(api, host);
   return (
     <section
       className={mergeClasses(styles.region, className)}

@@ -28,8 +28,19 @@ export interface WebexLink {
   readonly reload: () => void;
 }
 
-export function useWebexLink(api: ApiClient, host: TeamsHost): WebexLink {
-  const [state, setState] = useState<WebexCardState>({ kind: 'loading' });
+/**
+ * `initial` is the bootstrap's link state: undefined until the bootstrap (or its cache) has
+ * answered, null when it had none (then the card asks `GET /api/webex/link` itself). Without
+ * the argument the card loads its own state, as it did before there was a bootstrap.
+ */
+export function useWebexLink(
+  api: ApiClient,
+  host: TeamsHost,
+  initial: WebexLinkStatus | null | undefined = null,
+): WebexLink {
+  const [state, setState] = useState<WebexCardState>(
+    initial ? { kind: 'ready', status: initial, busy: null } : { kind: 'loading' },
+  );
   const generation = useRef(0);
 
   const load = useCallback(
@@ -41,7 +52,19 @@ export function useWebexLink(api: ApiClient, host: TeamsHost): WebexLink {
     [api],
   );
 
+  // A fresher bootstrap (network after cache) replaces what the card shows, unless a link or
+  // unlink is in progress. Adjusted while rendering, as React recommends for derived state.
+  const [seen, setSeen] = useState(initial);
+  if (seen !== initial) {
+    setSeen(initial);
+    if (initial && !(state.kind === 'ready' && state.busy !== null)) {
+      setState({ kind: 'ready', status: initial, busy: null });
+    }
+  }
+
+  // No bootstrap answer for Webex (null): the card asks the route itself.
   useEffect(() => {
+    if (initial !== null) return;
     const counter = generation;
     const mine = ++counter.current;
     void api.webexLinkStatus().then((result) => {
@@ -50,7 +73,7 @@ export function useWebexLink(api: ApiClient, host: TeamsHost): WebexLink {
     return () => {
       counter.current++;
     };
-  }, [api]);
+  }, [api, initial]);
 
   const link = useCallback(() => {
     if (state.kind !== 'ready' || state.busy !== null) return;
