@@ -112,9 +112,10 @@ describe('presence inbox processor (SQLite, fake ports)', function () {
     await engine().processor.processBatch();
     assert.deepEqual(lifecycle, [event]);
     const row = await store.inbox.get(id);
-    assert.equal(row?.status, 'pending');
-    assert.equal(row?.availableAt, now + 42_000);
-    assert.equal(row?.lastError, 'throttled');
+    assert.ok(row !== undefined);
+    assert.equal(row.status, 'pending');
+    assert.equal(row.availableAt, now + 42_000);
+    assert.equal(row.lastError, 'throttled');
   });
 
   it('keeps the newest row when Graph throttles, and finishes once the wait is over', async function () {
