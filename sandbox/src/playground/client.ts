@@ -6,6 +6,8 @@ import { connectTextWebSocket, type TextWebSocket } from './ws-text-client.js';
  * (`@microsoft/m365agentsplayground` 0.2.x, dist/index.js) defines it:
  *
  *   GET  /_debug/ping                                      → "pong"
+ *   POST /_debug/conversation/:id/installation             → the app is installed there: the bot gets
+ *        an `installationUpdate` (`add`) and a `conversationUpdate`
  *   GET  /_internal/v1/testConfig                          → the mocked tenant (users, chats, bot)
  *   POST /_conversation/v1/conversations/:id/messages      → a user message; in a personal chat (or
  *        with the bot @mentioned) the Playground then POSTs a `message` activity to the bot
@@ -269,6 +271,21 @@ export class PlaygroundClient {
       }),
     });
     return { status: response.status, body: await readBody(response) };
+  }
+
+  /**
+   * The current user installs the app in the personal chat: the Playground sends the bot an
+   * `installationUpdate` (`add`) and a `conversationUpdate`, asynchronously (read the replies).
+   */
+  async installInPersonalChat(): Promise<void> {
+    const { config } = await this.getConfig();
+    const response = await fetch(
+      `${this.baseUrl}/_debug/conversation/${encodeURIComponent(config.personalChat.id)}/installation`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' },
+    );
+    await response.body?.cancel();
+    if (!response.ok)
+      throw new PlaygroundApiError('POST /_debug/conversation/:id/installation', response.status, undefined);
   }
 
   /** A search in the compose box: the `composeExtension/query` invoke, as the current user. */

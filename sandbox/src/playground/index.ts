@@ -18,3 +18,8 @@ export {
   type PlaygroundSession,
   type PlaygroundSessionOptions,
 } from './session.js';
+export {
+  PLAYGROUND_PLACEHOLDER_SECRET,
+  PLAYGROUND_PLACEHOLDER_WEBEX_CLIENT_ID,
+  playgroundServiceEnv,
+} from './service-env.js';

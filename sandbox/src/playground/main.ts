@@ -9,6 +9,7 @@
  */
 import { composeService } from '../../../bot/src/compose.js';
 import { loadConfig } from '../../../bot/src/config/env.js';
+import { playgroundServiceEnv } from './service-env.js';
 import { PLAYGROUND_DEFAULT_PORT, startPlaygroundSession, type PlaygroundSession } from './session.js';
 
 function say(line: string): void {
@@ -27,14 +28,12 @@ async function main(): Promise<number> {
     );
     return 78;
   }
-  const loaded = loadConfig({
-    ...env,
-    CALLBRIDGE_MODE: 'sandbox',
-    DANGEROUSLY_ALLOW_UNAUTHENTICATED_BOT: 'true',
-    HOST: '127.0.0.1',
-    PORT: env.PLAYGROUND_SERVICE_PORT ?? '3979',
-    DATA_DIR: env.DATA_DIR ?? '.data/playground',
-  });
+  const loaded = loadConfig(
+    playgroundServiceEnv(env, {
+      PORT: env.PLAYGROUND_SERVICE_PORT ?? '3979',
+      DATA_DIR: env.DATA_DIR ?? '.data/playground',
+    }),
+  );
   if (!loaded.ok) {
     process.stderr.write(`${loaded.error.message}\n`);
     return 78;
@@ -63,7 +62,9 @@ async function main(): Promise<number> {
   say('');
   say(`CallBridge (sandbox, UNAUTHENTICATED bot traffic accepted): ${botEndpoint}`);
   say(`Microsoft 365 Agents Playground ${running.version}: ${running.url}`);
-  say('Open the Playground, write in the personal chat, or try the compose-box search. Ctrl+C stops both.');
+  say(
+    'Open the Playground, write in the personal chat, or try the compose-box search (it asks for Teams SSO, which the Playground does not have). Ctrl+C stops both.',
+  );
 
   let stopping = false;
   const stop = (): void => {

@@ -8,10 +8,18 @@ import { composeService, type ComposedService } from '../../../bot/src/compose.j
 import { loadConfig } from '../../../bot/src/config/env.js';
 import { HELP_TEXT } from '../../../bot/src/teams/callbridge.bot.js';
 import {
+  LINK_WEBEX_TITLE,
+  OPEN_IN_WEBEX_TITLE,
+} from '../../../bot/src/messaging-extension/cards/call-card.js';
+import { CALL_VERB } from '../../../bot/src/messaging-extension/cards/person-card.js';
+import { SIGN_IN_TITLE } from '../../../bot/src/messaging-extension/sso-query.js';
+import {
+  playgroundServiceEnv,
   PlaygroundUnavailableError,
   startPlaygroundSession,
   type PlaygroundSession,
 } from '../../../sandbox/src/playground/index.js';
+import { assertValidAdaptiveCard15 } from '../../bot/messaging-extension/adaptive-card-validator.js';
 
 /**
  * Microsoft's own Teams emulator for bots, the Microsoft 365 Agents Playground, as a second,
@@ -36,14 +44,20 @@ async function startService(allowUnauthenticated: boolean): Promise<RunningServi
       callback();
     },
   });
-  const loaded = loadConfig({
-    CALLBRIDGE_MODE: 'sandbox',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'debug',
-    DATA_DIR: dataDir,
-    DANGEROUSLY_ALLOW_UNAUTHENTICATED_BOT: allowUnauthenticated ? 'true' : 'false',
-  });
+  // What `npm run sandbox:playground` runs with: the Entra client secret and the Webex integration
+  // are set (placeholders here), so the whole bot is composed.
+  const loaded = loadConfig(
+    playgroundServiceEnv(
+      {},
+      {
+        PORT: '0',
+        LOG_LEVEL: 'debug',
+        DATA_DIR: dataDir,
+        BOT_ENDPOINT: PUBLIC_BASE_URL,
+        DANGEROUSLY_ALLOW_UNAUTHENTICATED_BOT: allowUnauthenticated ? 'true' : 'false',
+      },
+    ),
+  );
   assert.ok(loaded.ok, loaded.ok ? '' : loaded.error.message);
   const composed = await composeService(loaded.value, { logDestination, collectDefaultMetrics: false });
   assert.ok(composed.ok, composed.ok ? '' : composed.error.message);
@@ -75,6 +89,8 @@ async function startPlaygroundOrSkip(ctx: Mocha.Context, botEndpoint: string): P
 }
 
 const SEARCH = { commandId: 'searchPeople', parameters: [{ name: 'query', value: 'megan' }] } as const;
+/** Where the service says it lives (the sign-in fallback and card links are built from it). */
+const PUBLIC_BASE_URL = 'https://callbridge.playground.example';
 
 describe('Microsoft 365 Agents Playground → sandbox service with DANGEROUSLY_ALLOW_UNAUTHENTICATED_BOT=true', function () {
   this.timeout(60_000);
@@ -112,12 +128,64 @@ describe('Microsoft 365 Agents Playground → sandbox service with DANGEROUSLY_A
     );
   });
 
-  it('composeExtension/query: NOT IMPLEMENTED YET, the bot answers 501 and the Playground reports it as 502 UserBotError (update when the messaging extension lands)', async () => {
+  it('composeExtension/query without an SSO token (the Playground has no Teams SSO): silentAuth with the sign-in fallback', async () => {
     const answer = await playground!.client.queryComposeExtension(SEARCH);
-    assert.equal(answer.status, 502, JSON.stringify(answer.body));
-    const body = answer.body as { code?: unknown; innerHttpError?: { statusCode?: unknown } };
-    assert.equal(body.code, 'UserBotError');
-    assert.equal(body.innerHttpError?.statusCode, 501, 'the bot itself answered 501 Not Implemented');
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const body = answer.body as {
+      composeExtension?: { type?: string; suggestedActions?: { actions?: unknown[] } };
+    };
+    assert.equal(body.composeExtension?.type, 'silentAuth');
+    assert.deepEqual(body.composeExtension.suggestedActions?.actions, [
+      { type: 'openUrl', value: `${PUBLIC_BASE_URL}/tab/index.html`, title: SIGN_IN_TITLE },
+    ]);
+  });
+
+  it('install: the welcome card arrives; "Call with Webex" pressed on it by a user CallBridge does not know yet answers the deep-link card; both valid for the official renderer', async () => {
+    const pg = playground!;
+    const { config } = await pg.client.getConfig();
+    const replies = await pg.client.openReplies();
+    let welcomeId: string;
+    try {
+      await pg.client.installInPersonalChat();
+      const event = await replies.waitFor(
+        (e) =>
+          e.action === 'createMessage' &&
+          e.message?.from.id === config.bot.id &&
+          e.message.attachments.length > 0,
+      );
+      const message = event.message;
+      assert.ok(message !== undefined);
+      const [welcome] = message.attachments;
+      assert.equal(welcome?.contentType, 'application/vnd.microsoft.card.adaptive');
+      assertValidAdaptiveCard15(welcome.content);
+      welcomeId = message.messageId;
+    } finally {
+      replies.close();
+    }
+
+    const answer = await pg.client.invoke({
+      name: 'adaptiveCard/action',
+      conversationId: config.personalChat.id,
+      fromId: config.currentUser.id,
+      replyToId: welcomeId,
+      value: {
+        action: { type: 'Action.Execute', verb: CALL_VERB, data: { number: '+14255550100', name: 'Megan' } },
+        trigger: 'manual',
+      },
+    });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const body = answer.body as {
+      type?: string;
+      value?: { actions?: { title?: string; url?: string }[] };
+    };
+    // The Playground returns the card answer's type and value (its own HTTP status stands for statusCode).
+    assert.equal(body.type, 'application/vnd.microsoft.card.adaptive');
+    assertValidAdaptiveCard15(body.value);
+    assert.deepEqual(
+      body.value?.actions?.map((a) => a.title),
+      [OPEN_IN_WEBEX_TITLE, LINK_WEBEX_TITLE],
+    );
+    assert.equal(body.value.actions[1]?.url, `${PUBLIC_BASE_URL}/tab/index.html`);
   });
 });
 
