@@ -12,6 +12,7 @@ import {
 } from './lib/load.js';
 import { renderSection, writeJson } from './lib/report.js';
 import { graphNotificationTemplate, startBareServer } from './lib/servers.js';
+import { bootstrapLatency } from './bootstrap.js';
 import { httpOverhead } from './httpOverhead.js';
 import { inboxIntake } from './inboxIntake.js';
 import { presencePropagation } from './presence-propagation.js';
@@ -22,7 +23,13 @@ import { storeMemory } from './storeMemory.js';
  * benchmark and writes test-output/bench/results.json. BENCH_LOADGEN=inproc runs the load
  * generator in this process instead of a child process.
  */
-const BENCHMARKS: readonly Benchmark[] = [httpOverhead, inboxIntake, storeMemory, presencePropagation];
+const BENCHMARKS: readonly Benchmark[] = [
+  httpOverhead,
+  inboxIntake,
+  storeMemory,
+  presencePropagation,
+  bootstrapLatency,
+];
 const RESULTS_FILE = path.resolve('test-output/bench/results.json');
 const BUDGET_SECONDS = 120;
 
