@@ -6,7 +6,7 @@ import type { PresencePorts } from '../bot/src/presence-sync/engine/ports.js';
 import { inboxItemFor } from '../bot/src/presence-sync/inbox-events.js';
 import { openStore } from '../bot/src/store/open.js';
 import type { Store } from '../bot/src/store/store.js';
-import { FakeWorld, seededRandom, TENANT } from '../tests/bot/presence-sync/engine/fake-world.js';
+import { enrolUser, FakeWorld, seededRandom, TENANT } from '../tests/bot/presence-sync/engine/fake-world.js';
 import type { Benchmark } from './lib/bench.js';
 import { measure, memorySnapshot, summarize, type LatencySummary } from './lib/measure.js';
 import { formatBytes } from './lib/report.js';
@@ -174,22 +174,10 @@ async function enrolUsers(store: Store, world: FakeWorld): Promise<number> {
   let count = 0;
   for (; count < USERS && performance.now() < deadline; count += 1) {
     const aad = `00000000-0000-4000-a000-${count.toString(16).padStart(12, '0')}`;
-    const user = await store.users.upsert({ tenantId: TENANT, aadObjectId: aad, status: 'active' });
-    world.addUser(user.id, aad, 'always');
-    await store.presence.upsert({
-      userId: user.id,
-      enabled: true,
-      rule: 'always',
-      lastSyncedAt: null,
-      lastErrorCode: null,
-      lastErrorAction: null,
-      teamsState: {
-        aad,
-        tenant: TENANT,
-        observed: { availability: 'Available', activity: 'Available', at: 0 },
-      },
-      webexState: {},
-      expectedVersion: null,
+    await enrolUser(store, world, aad, 'always', {
+      aad,
+      tenant: TENANT,
+      observed: { availability: 'Available', activity: 'Available', at: 0 },
     });
   }
   return count;

@@ -12,7 +12,14 @@ import { teamsWantsWebexDnd, webexActivityOf } from '../../../bot/src/presence-s
 import { inboxItemFor } from '../../../bot/src/presence-sync/inbox-events.js';
 import { openStore } from '../../../bot/src/store/open.js';
 import type { NewInboxItem, PresenceSyncRule, Store } from '../../../bot/src/store/store.js';
-import { FakeWorld, seededRandom, TENANT, type Random, type WorldUser } from './engine/fake-world.js';
+import {
+  enrolUser,
+  FakeWorld,
+  seededRandom,
+  TENANT,
+  type Random,
+  type WorldUser,
+} from './engine/fake-world.js';
 
 /**
  * Deterministic simulation of presence sync: a fake clock (no timers), a seeded schedule of
@@ -68,21 +75,7 @@ class Simulation {
     await this.open();
     for (let i = 0; i < users; i += 1) {
       const aad = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-      const user = await this.store.users.upsert({ tenantId: TENANT, aadObjectId: aad, status: 'active' });
-      const rule = RULES[i % RULES.length] ?? 'always';
-      this.world.addUser(user.id, aad, rule);
-      const put = await this.store.presence.upsert({
-        userId: user.id,
-        enabled: true,
-        rule,
-        lastSyncedAt: null,
-        lastErrorCode: null,
-        lastErrorAction: null,
-        teamsState: {},
-        webexState: {},
-        expectedVersion: null,
-      });
-      assert.ok(put.ok);
+      await enrolUser(this.store, this.world, aad, RULES[i % RULES.length] ?? 'always');
     }
   }
 

@@ -267,29 +267,22 @@ function nextSlot(writes: readonly number[], now: number, max: number): number {
 // ---------------------------------------------------------------------------------------------
 // Folding write outcomes back into memory
 
-/** Before posting a session: remember it unconfirmed, so a crash mid-call still knows it may be ours. */
-export function beforeTeamsSet(
+/**
+ * Our session as posted (`confirmed`) or about to be (`intended`: remembered before the call, so
+ * a crash mid-call still knows the session may be ours; only a confirmed post counts as a write).
+ */
+export function withTeamsSession(
   teams: TeamsMemory,
   state: TeamsSessionState,
   now: number,
   config: EngineConfig,
+  stage: 'intended' | 'confirmed',
 ): TeamsMemory {
+  const confirmed = stage === 'confirmed';
   return {
     ...replaced(teams, now, config),
-    session: { ...state, setAt: now, expiresAt: now + config.sessionMs, confirmed: false },
-  };
-}
-
-export function afterTeamsSet(
-  teams: TeamsMemory,
-  state: TeamsSessionState,
-  now: number,
-  config: EngineConfig,
-): TeamsMemory {
-  return {
-    ...replaced(teams, now, config),
-    session: { ...state, setAt: now, expiresAt: now + config.sessionMs, confirmed: true },
-    writes: [...teams.writes, now],
+    session: { ...state, setAt: now, expiresAt: now + config.sessionMs, confirmed },
+    writes: confirmed ? [...teams.writes, now] : teams.writes,
   };
 }
 

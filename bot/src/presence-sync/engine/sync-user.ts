@@ -3,10 +3,9 @@ import type { Result } from '../../shared/result.js';
 import type { PresenceSyncState, Store } from '../../store/store.js';
 import {
   afterTeamsClear,
-  afterTeamsSet,
-  beforeTeamsSet,
   decide,
   recordWebexWrite,
+  withTeamsSession,
   type CallEvent,
   type Decision,
   type EngineConfig,
@@ -103,7 +102,7 @@ export async function syncUser(deps: SyncDeps, userId: string, request: SyncRequ
       ? {
           teams:
             decision.teams?.kind === 'set'
-              ? beforeTeamsSet(memory.teams, decision.teams.state, now, config)
+              ? withTeamsSession(memory.teams, decision.teams.state, now, config, 'intended')
               : memory.teams,
           webex:
             decision.webexDnd === undefined
@@ -123,7 +122,10 @@ export async function syncUser(deps: SyncDeps, userId: string, request: SyncRequ
     else if (decision.teams.kind === 'set') {
       const set = await ports.teams.setSession(user, decision.teams.state, config.sessionMs);
       if (set.ok)
-        memory = { ...memory, teams: afterTeamsSet(memory.teams, decision.teams.state, now, config) };
+        memory = {
+          ...memory,
+          teams: withTeamsSession(memory.teams, decision.teams.state, now, config, 'confirmed'),
+        };
       else failures.push(throttleAware(limiter, user.tenantId, set.error));
     } else {
       const cleared = await ports.teams.clearSession(user);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import {
   afterTeamsClear,
-  afterTeamsSet,
   decide,
   DEFAULT_ENGINE_CONFIG,
   type DecideInput,
+  withTeamsSession,
 } from '../../../../bot/src/presence-sync/engine/decide.js';
 import { emptyMemory, readMemory, type SyncMemory } from '../../../../bot/src/presence-sync/engine/memory.js';
 
@@ -25,7 +25,7 @@ function input(overrides: Partial<DecideInput> = {}): DecideInput {
 }
 
 function withSession(memory: SyncMemory, at = NOW): SyncMemory {
-  return { ...memory, teams: afterTeamsSet(memory.teams, IN_CALL, at, config) };
+  return { ...memory, teams: withTeamsSession(memory.teams, IN_CALL, at, config, 'confirmed') };
 }
 
 describe('presence decision core', function () {

@@ -5,7 +5,7 @@ import type {
   PresencePorts,
   TeamsUserRef,
 } from '../../../../bot/src/presence-sync/engine/ports.js';
-import type { PresenceSyncRule } from '../../../../bot/src/store/store.js';
+import type { JsonValue, PresenceSyncRule, Store } from '../../../../bot/src/store/store.js';
 
 /**
  * A deterministic stand-in for Teams and Webex at the engine's port boundary, for the
@@ -67,6 +67,34 @@ export interface FaultRates {
 
 const RANK: Readonly<Record<string, number>> = { DoNotDisturb: 4, Busy: 3, Available: 2, Away: 1 };
 export const TENANT = 'tenant-sim';
+
+/**
+ * Creates the user in the store and in the world, enrolled in presence sync with `rule`;
+ * `teamsState` pre-seeds the engine's memory. Resolves the internal user id.
+ */
+export async function enrolUser(
+  store: Store,
+  world: FakeWorld,
+  aad: string,
+  rule: PresenceSyncRule,
+  teamsState: JsonValue = {},
+): Promise<string> {
+  const user = await store.users.upsert({ tenantId: TENANT, aadObjectId: aad, status: 'active' });
+  world.addUser(user.id, aad, rule);
+  const put = await store.presence.upsert({
+    userId: user.id,
+    enabled: true,
+    rule,
+    lastSyncedAt: null,
+    lastErrorCode: null,
+    lastErrorAction: null,
+    teamsState,
+    webexState: {},
+    expectedVersion: null,
+  });
+  if (!put.ok) throw new Error(`could not enrol ${user.id}: ${put.error.code}`);
+  return user.id;
+}
 
 export class FakeWorld {
   readonly users = new Map<string, WorldUser>();

@@ -8,7 +8,7 @@ import { inboxItemFor, type GraphLifecycleEvent } from '../../../../bot/src/pres
 import { err, ok } from '../../../../bot/src/shared/result.js';
 import { openStore } from '../../../../bot/src/store/open.js';
 import type { Store } from '../../../../bot/src/store/store.js';
-import { FakeWorld, seededRandom, TENANT } from './fake-world.js';
+import { enrolUser, FakeWorld, seededRandom, TENANT } from './fake-world.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -45,21 +45,7 @@ describe('presence inbox processor (SQLite, fake ports)', function () {
     store = opened.value;
     world = new FakeWorld(() => now, seededRandom(1));
     aad = '00000000-0000-4000-8000-000000000001';
-    const user = await store.users.upsert({ tenantId: TENANT, aadObjectId: aad, status: 'active' });
-    userId = user.id;
-    world.addUser(userId, aad, 'always');
-    const put = await store.presence.upsert({
-      userId,
-      enabled: true,
-      rule: 'always',
-      lastSyncedAt: null,
-      lastErrorCode: null,
-      lastErrorAction: null,
-      teamsState: {},
-      webexState: {},
-      expectedVersion: null,
-    });
-    assert.ok(put.ok);
+    userId = await enrolUser(store, world, aad, 'always');
     lifecycle.length = 0;
     lifecycleAnswer = 'ok';
   });
