@@ -282,6 +282,24 @@ describe('Graph presence subscriptions against the Graph stand-in', function () 
     );
   });
 
+  it('honours Retry-After: a throttled pass pauses upkeep until the wait is over', async function () {
+    await enrol(world, 2, 3);
+    world.graph.faults.throttle('subscriptions', { kind: 'next', count: 1, retryAfterSeconds: 120 });
+    const throttled = await world.subscriptions.upkeepNow();
+    assert.equal(throttled?.created, 0);
+    assert.equal(throttled.pausedUntil, world.h.now() + 120_000);
+    world.h.advance(60_000);
+    const waiting = await world.subscriptions.upkeepNow();
+    assert.equal(waiting?.skipped, 'throttled', 'no Graph call before Retry-After has passed');
+    const creates = (): number =>
+      world.graphLog.filter((e) => e.type === 'request' && e.path.endsWith('/subscriptions')).length;
+    assert.equal(creates(), 1);
+    world.h.advance(60_000);
+    const resumed = await world.subscriptions.upkeepNow();
+    assert.equal(resumed?.created, 1);
+    assert.equal(world.remote().length, 1);
+  });
+
   it("moves a revoked owner's users to another owner and deletes the dead owner's subscription record", async function () {
     const users = await enrol(world, 3, 5);
     await world.subscriptions.upkeepNow();
@@ -314,5 +332,11 @@ describe('Graph presence subscriptions against the Graph stand-in', function () 
       'each recorded subscription exists at Graph',
     );
     assert.ok(after.every((r) => r.expiresAt > world.h.now()));
+    assert.ok(
+      world.h
+        .lines()
+        .some((l) => l.includes('presence subscription replaced') && l.includes('"reason":"owner"')),
+      'moved because the owner could no longer act',
+    );
   });
 });
