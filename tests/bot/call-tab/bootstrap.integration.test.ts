@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startCallTabWorld, type CallTabWorld } from './world.js';
+import { useCallTabWorld } from './world.js';
 
 /** `GET /api/bootstrap` of the composed service in the sandbox: every section, and degraded answers. */
 
@@ -14,35 +14,24 @@ interface Bootstrap {
 
 describe('GET /api/bootstrap (integration)', function () {
   this.timeout(60_000);
-  let w: CallTabWorld;
+  const world = useCallTabWorld();
 
-  before(async function () {
-    const world = await startCallTabWorld();
-    if (world === undefined) {
-      console.log('      (skipped: the sandbox CA is not trusted; run through node scripts/test.mjs)');
-      this.skip();
-    }
-    w = world;
-  });
-  after(async () => {
-    await (w as CallTabWorld | undefined)?.stop();
-  });
   afterEach(() => {
-    w.sandbox.standIns.graph.faults.clearThrottle();
+    world().sandbox.standIns.graph.faults.clearThrottle();
   });
 
   async function bootstrap(aadObjectId: string): Promise<Bootstrap> {
-    const got = await w.api(aadObjectId, 'GET', '/api/bootstrap');
+    const got = await world().api(aadObjectId, 'GET', '/api/bootstrap');
     assert.equal(got.status, 200, got.text);
     return got.body as Bootstrap;
   }
 
   it('returns profile, speed dials, their people’s presence and Webex link state in one answer', async () => {
-    const [me, colleague] = w.sandbox.org.users.slice(50, 52);
+    const [me, colleague] = world().sandbox.org.users.slice(50, 52);
     assert.ok(me !== undefined && colleague !== undefined);
-    w.sandbox.standIns.graph.presence.setTeamsClient(colleague.id, 'busy');
+    world().sandbox.standIns.graph.presence.setTeamsClient(colleague.id, 'busy');
     const empty = await bootstrap(me.id);
-    const put = await w.api(me.id, 'PUT', '/api/speed-dials', {
+    const put = await world().api(me.id, 'PUT', '/api/speed-dials', {
       entries: [{ id: 'c', label: colleague.displayName, number: '4100', aadObjectId: colleague.id }],
       base: { version: empty.speedDials?.version, entries: [] },
     });
@@ -66,16 +55,16 @@ describe('GET /api/bootstrap (integration)', function () {
   });
 
   it('shows a linked account', async () => {
-    const user = w.callingUser();
-    await w.linkWebex(user);
+    const user = world().callingUser();
+    await world().linkWebex(user);
     const body = await bootstrap(user.id);
     assert.equal(body.webex?.linked, true);
   });
 
   it('degrades to problems when Graph throttles the speed dials, keeping the rest', async () => {
-    const user = w.sandbox.org.users[53];
+    const user = world().sandbox.org.users[53];
     assert.ok(user !== undefined);
-    w.sandbox.standIns.graph.faults.throttle('extensions', {
+    world().sandbox.standIns.graph.faults.throttle('extensions', {
       kind: 'next',
       count: 10,
       retryAfterSeconds: 60,
@@ -89,9 +78,13 @@ describe('GET /api/bootstrap (integration)', function () {
   });
 
   it('degrades to problems when Graph fails the profile', async () => {
-    const user = w.sandbox.org.users[54];
+    const user = world().sandbox.org.users[54];
     assert.ok(user !== undefined);
-    w.sandbox.standIns.graph.faults.throttle('users', { kind: 'next', count: 10, retryAfterSeconds: 60 });
+    world().sandbox.standIns.graph.faults.throttle('users', {
+      kind: 'next',
+      count: 10,
+      retryAfterSeconds: 60,
+    });
     const body = await bootstrap(user.id);
     assert.equal(body.profile, null);
     assert.ok(body.problems.some((p) => p.section === 'profile' && p.code === 'throttled'));

@@ -155,3 +155,25 @@ export async function startCallTabWorld(): Promise<CallTabWorld | undefined> {
     },
   };
 }
+
+/**
+ * Registers the suite's `before`/`after` hooks for one world (skipping the suite when the sandbox
+ * CA is not trusted) and returns its getter; call inside `describe`.
+ */
+export function useCallTabWorld(): () => CallTabWorld {
+  let world: CallTabWorld | undefined;
+  before(async function () {
+    world = await startCallTabWorld();
+    if (world === undefined) {
+      console.log('      (skipped: the sandbox CA is not trusted; run through node scripts/test.mjs)');
+      this.skip();
+    }
+  });
+  after(async () => {
+    await world?.stop();
+  });
+  return () => {
+    assert.ok(world !== undefined, 'the call tab world is running');
+    return world;
+  };
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { DemoUser } from '../../../sandbox/src/seed/org.js';
-import { startCallTabWorld, type CallTabWorld } from '../call-tab/world.js';
+import { useCallTabWorld } from '../call-tab/world.js';
 
 /**
  * `POST /api/calls`, `GET /api/calls/{id}`, recent calls and voicemail through the composed
@@ -18,57 +18,45 @@ interface CallView {
 
 describe('calls over the linked Webex account (integration)', function () {
   this.timeout(60_000);
-  let w: CallTabWorld;
-
-  before(async function () {
-    const world = await startCallTabWorld();
-    if (world === undefined) {
-      console.log('      (skipped: the sandbox CA is not trusted; run through node scripts/test.mjs)');
-      this.skip();
-    }
-    w = world;
-  });
-  after(async () => {
-    await (w as CallTabWorld | undefined)?.stop();
-  });
+  const world = useCallTabWorld();
 
   async function linked(): Promise<{ user: DemoUser; personId: string }> {
-    const user = w.callingUser();
-    return { user, personId: await w.linkWebex(user) };
+    const user = world().callingUser();
+    return { user, personId: await world().linkWebex(user) };
   }
 
   it('places a Click to Dial call and follows it from ringing devices to connected to ended', async () => {
     const { user, personId } = await linked();
-    const placed = await w.api(user.id, 'POST', '/api/calls', { destination: '(206) 555-0142' });
+    const placed = await world().api(user.id, 'POST', '/api/calls', { destination: '(206) 555-0142' });
     assert.equal(placed.status, 201, placed.text);
     const body = placed.body as { mode: string; call: CallView };
     assert.equal(body.mode, 'webex');
     assert.equal(body.call.state, 'ringing_devices');
     assert.equal(body.call.destination, '+12065550142');
 
-    const active = w.sandbox.standIns.webex.activeCalls(personId);
+    const active = world().sandbox.standIns.webex.activeCalls(personId);
     assert.equal(active.length, 1);
     assert.equal(active.at(0)?.id, body.call.id);
     assert.equal(active.at(0)?.personality, 'clickToDial');
 
     const poll = async (): Promise<CallView> => {
-      const got = await w.api(user.id, 'GET', `/api/calls/${encodeURIComponent(body.call.id)}`);
+      const got = await world().api(user.id, 'GET', `/api/calls/${encodeURIComponent(body.call.id)}`);
       assert.equal(got.status, 200, got.text);
       return got.body as CallView;
     };
     assert.equal((await poll()).state, 'ringing_devices');
-    w.sandbox.standIns.webex.answerOnDevice(personId, body.call.id);
+    world().sandbox.standIns.webex.answerOnDevice(personId, body.call.id);
     assert.equal((await poll()).state, 'ringing_remote');
-    w.sandbox.standIns.webex.remoteAnswer(body.call.id);
+    world().sandbox.standIns.webex.remoteAnswer(body.call.id);
     const connected = await poll();
     assert.equal(connected.state, 'connected');
     assert.equal(connected.destination, '+12065550142');
-    w.sandbox.standIns.webex.remoteHangup(body.call.id);
+    world().sandbox.standIns.webex.remoteHangup(body.call.id);
     const ended = await poll();
     assert.equal(ended.state, 'ended');
     assert.equal(ended.reason, undefined);
 
-    const recent = await w.api(user.id, 'GET', '/api/calls/recent');
+    const recent = await world().api(user.id, 'GET', '/api/calls/recent');
     assert.equal(recent.status, 200);
     const calls = (
       recent.body as { linked: boolean; calls: { direction: string; number: string; id: string }[] }
@@ -81,11 +69,11 @@ describe('calls over the linked Webex account (integration)', function () {
 
   it('reports a call that ended before anyone answered as ended, not answered', async () => {
     const { user, personId } = await linked();
-    const placed = await w.api(user.id, 'POST', '/api/calls', { destination: '+44 20 7946 0000' });
+    const placed = await world().api(user.id, 'POST', '/api/calls', { destination: '+44 20 7946 0000' });
     const call = (placed.body as { call: CallView }).call;
-    w.sandbox.standIns.webex.remoteHangup(call.id);
-    assert.equal(w.sandbox.standIns.webex.activeCalls(personId).length, 0);
-    const got = await w.api(user.id, 'GET', `/api/calls/${call.id}`);
+    world().sandbox.standIns.webex.remoteHangup(call.id);
+    assert.equal(world().sandbox.standIns.webex.activeCalls(personId).length, 0);
+    const got = await world().api(user.id, 'GET', `/api/calls/${call.id}`);
     assert.equal(got.status, 200);
     assert.deepEqual(
       { state: (got.body as CallView).state, reason: (got.body as CallView).reason },
@@ -95,86 +83,86 @@ describe('calls over the linked Webex account (integration)', function () {
 
   it('answers 404 call_not_found for a call it never placed', async () => {
     const { user } = await linked();
-    const got = await w.api(user.id, 'GET', '/api/calls/Y2lzY29zcGFyazovL3Vz');
+    const got = await world().api(user.id, 'GET', '/api/calls/Y2lzY29zcGFyazovL3Vz');
     assert.equal(got.status, 404);
     assert.equal((got.body as { code: string }).code, 'call_not_found');
   });
 
   it('gives an unlinked user deep links and the Link Webex action', async () => {
-    const user = w.callingUser();
-    const number = await w.api(user.id, 'POST', '/api/calls', { destination: '425-555-0100' });
+    const user = world().callingUser();
+    const number = await world().api(user.id, 'POST', '/api/calls', { destination: '425-555-0100' });
     assert.equal(number.status, 200);
     assert.deepEqual(number.body, {
       mode: 'deep_link',
       links: { webex: 'webextel://login?telephone=%2B14255550100', tel: 'tel:+14255550100' },
       linkWebex: true,
     });
-    const sip = await w.api(user.id, 'POST', '/api/calls', { destination: 'sip:alex@example.com' });
+    const sip = await world().api(user.id, 'POST', '/api/calls', { destination: 'sip:alex@example.com' });
     assert.deepEqual((sip.body as { links: unknown }).links, {
       webex: 'sip:alex@example.com',
       sip: 'sip:alex@example.com',
     });
-    const recent = await w.api(user.id, 'GET', '/api/calls/recent');
+    const recent = await world().api(user.id, 'GET', '/api/calls/recent');
     assert.deepEqual(recent.body, { linked: false, calls: [] });
-    const voicemail = await w.api(user.id, 'GET', '/api/voicemail');
+    const voicemail = await world().api(user.id, 'GET', '/api/voicemail');
     assert.deepEqual(voicemail.body, { linked: false, messages: [], unread: 0 });
   });
 
   it('dials an extension and a SIP address as typed', async () => {
     const { user, personId } = await linked();
-    const colleague = w.sandbox.org.users.find((u) => u.webex?.calling === true && u.id !== user.id);
+    const colleague = world().sandbox.org.users.find((u) => u.webex?.calling === true && u.id !== user.id);
     assert.ok(colleague?.webex !== undefined);
-    const ext = await w.api(user.id, 'POST', '/api/calls', { destination: colleague.webex.extension });
+    const ext = await world().api(user.id, 'POST', '/api/calls', { destination: colleague.webex.extension });
     assert.equal(ext.status, 201, ext.text);
     assert.equal((ext.body as { call: CallView }).call.destination, colleague.webex.extension);
-    const sip = await w.api(user.id, 'POST', '/api/calls', { destination: `sip:${colleague.mail}` });
+    const sip = await world().api(user.id, 'POST', '/api/calls', { destination: `sip:${colleague.mail}` });
     assert.equal(sip.status, 201, sip.text);
-    assert.equal(w.sandbox.standIns.webex.activeCalls(personId).length, 2);
+    assert.equal(world().sandbox.standIns.webex.activeCalls(personId).length, 2);
   });
 
   it('maps each Webex failure to a plain-words error', async () => {
     // Not Calling-enabled: Webex answers 403.
-    const plain = w.sandbox.org.users.find((u) => u.webex !== undefined && !u.webex.calling);
+    const plain = world().sandbox.org.users.find((u) => u.webex !== undefined && !u.webex.calling);
     assert.ok(plain !== undefined);
-    await w.linkWebex(plain);
-    const refused = await w.api(plain.id, 'POST', '/api/calls', { destination: '+12065550100' });
+    await world().linkWebex(plain);
+    const refused = await world().api(plain.id, 'POST', '/api/calls', { destination: '+12065550100' });
     assert.equal(refused.status, 403);
     assert.equal((refused.body as { code: string }).code, 'not_calling_enabled');
     assert.match((refused.body as { message: string }).message, /Webex Calling licence/);
 
     const { user, personId } = await linked();
     // Rejected by our own check before Webex.
-    const bad = await w.api(user.id, 'POST', '/api/calls', { destination: '+1 999' });
+    const bad = await world().api(user.id, 'POST', '/api/calls', { destination: '+1 999' });
     assert.equal(bad.status, 422);
     assert.equal((bad.body as { code: string }).code, 'invalid_number');
     assert.match((bad.body as { message: string }).message, /extension/);
 
     // Webex down or throttled for longer than we wait.
-    w.sandbox.standIns.webex.throttle('calls', { retryAfterSeconds: 30, requests: 1 });
-    const busy = await w.api(user.id, 'POST', '/api/calls', { destination: '+12065550100' });
+    world().sandbox.standIns.webex.throttle('calls', { retryAfterSeconds: 30, requests: 1 });
+    const busy = await world().api(user.id, 'POST', '/api/calls', { destination: '+12065550100' });
     assert.equal(busy.status, 503);
     assert.equal((busy.body as { code: string }).code, 'webex_unavailable');
     assert.equal((busy.body as { retryAfterSeconds: number }).retryAfterSeconds, 30);
     assert.equal(busy.headers.get('retry-after'), '30');
 
     // The grant was revoked in Webex: 401 → link again.
-    w.sandbox.standIns.webex.revokeGrants(personId);
-    const dead = await w.api(user.id, 'POST', '/api/calls', { destination: '+12065550100' });
+    world().sandbox.standIns.webex.revokeGrants(personId);
+    const dead = await world().api(user.id, 'POST', '/api/calls', { destination: '+12065550100' });
     assert.equal(dead.status, 409);
     assert.equal((dead.body as { code: string }).code, 'webex_relink_required');
-    const deadRecent = await w.api(user.id, 'GET', '/api/calls/recent');
+    const deadRecent = await world().api(user.id, 'GET', '/api/calls/recent');
     assert.equal(deadRecent.status, 409);
   });
 
   it('lists voicemail newest first with the unread count, and marks a message read', async () => {
     const { user, personId } = await linked();
-    const webex = w.sandbox.standIns.webex;
+    const webex = world().sandbox.standIns.webex;
     const first = webex.leaveVoiceMessage(personId, '+12065550111', {
       fromName: 'Pat Doe',
       durationSeconds: 12,
     });
     const second = webex.leaveVoiceMessage(personId, '+12065550122');
-    const listed = await w.api(user.id, 'GET', '/api/voicemail');
+    const listed = await world().api(user.id, 'GET', '/api/voicemail');
     assert.equal(listed.status, 200, listed.text);
     const body = listed.body as {
       linked: boolean;
@@ -193,13 +181,13 @@ describe('calls over the linked Webex account (integration)', function () {
     assert.deepEqual(pat?.from, { name: 'Pat Doe', number: '+12065550111' });
     assert.equal(pat.durationSeconds, 12);
 
-    const marked = await w.api(user.id, 'POST', `/api/voicemail/${encodeURIComponent(first)}/read`);
+    const marked = await world().api(user.id, 'POST', `/api/voicemail/${encodeURIComponent(first)}/read`);
     assert.equal(marked.status, 204, marked.text);
-    const after = (await w.api(user.id, 'GET', '/api/voicemail')).body as typeof body;
+    const after = (await world().api(user.id, 'GET', '/api/voicemail')).body as typeof body;
     assert.equal(after.unread, 1);
     assert.equal(after.messages.find((m) => m.id === first)?.read, true);
 
-    const missing = await w.api(user.id, 'POST', '/api/voicemail/no-such-message/read');
+    const missing = await world().api(user.id, 'POST', '/api/voicemail/no-such-message/read');
     assert.equal(missing.status, 404);
     assert.equal((missing.body as { code: string }).code, 'voicemail_not_found');
   });
@@ -213,30 +201,30 @@ describe('calls over the linked Webex account (integration)', function () {
       [{ destination: 'x'.repeat(300) }, /destination: must be at most 256/],
     ];
     for (const [body, message] of cases) {
-      const got = await w.api(user.id, 'POST', '/api/calls', body);
+      const got = await world().api(user.id, 'POST', '/api/calls', body);
       assert.equal(got.status, 400, got.text);
       assert.equal((got.body as { code: string }).code, 'invalid_request');
       assert.match((got.body as { message: string }).message, message);
     }
-    const notJson = await w.api(user.id, 'POST', '/api/calls', '{nope');
+    const notJson = await world().api(user.id, 'POST', '/api/calls', '{nope');
     assert.equal(notJson.status, 400);
-    const badId = await w.api(user.id, 'GET', '/api/calls/a%20b');
+    const badId = await world().api(user.id, 'GET', '/api/calls/a%20b');
     assert.equal(badId.status, 400);
   });
 
   it('requires a Teams SSO token', async () => {
-    const response = await fetch(`${w.sandbox.urls.service}/api/calls/recent`);
+    const response = await fetch(`${world().sandbox.urls.service}/api/calls/recent`);
     assert.equal(response.status, 401);
   });
 
   it('never logs tokens or phone numbers', () => {
-    const text = w.lines().join('\n');
+    const text = world().lines().join('\n');
     assert.ok(text.includes('click to dial placed'), 'the calls were logged');
     for (const number of ['2065550142', '4255550100', '2065550111', '79460000'])
       assert.ok(!text.includes(number), `a phone number (${number}) reached the logs`);
     assert.ok(!/_PF84_/.test(text), 'a Webex token reached the logs');
     assert.ok(!/eyJ[A-Za-z0-9_-]{10,}\./.test(text), 'a JWT reached the logs');
-    for (const body of w.bodies)
+    for (const body of world().bodies)
       assert.ok(!/_PF84_|eyJ[A-Za-z0-9_-]{10,}\./.test(body), 'a token in a response');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { SPEED_DIALS_EXTENSION } from '../../../bot/src/speed-dials/codec.js';
 import type { DemoUser } from '../../../sandbox/src/seed/org.js';
-import { startCallTabWorld, type CallTabWorld } from '../call-tab/world.js';
+import { useCallTabWorld } from '../call-tab/world.js';
 
 /**
  * Speed dials through `GET/PUT /api/speed-dials` of the composed service, stored in the Graph
@@ -26,30 +26,18 @@ interface Dials {
 
 describe('speed dials in the Graph open extension (integration)', function () {
   this.timeout(60_000);
-  let w: CallTabWorld;
+  const world = useCallTabWorld();
   let next = 0;
 
-  before(async function () {
-    const world = await startCallTabWorld();
-    if (world === undefined) {
-      console.log('      (skipped: the sandbox CA is not trusted; run through node scripts/test.mjs)');
-      this.skip();
-    }
-    w = world;
-  });
-  after(async () => {
-    await (w as CallTabWorld | undefined)?.stop();
-  });
-
   function freshUser(): DemoUser {
-    const user = w.sandbox.org.users[next];
+    const user = world().sandbox.org.users[next];
     next += 1;
     assert.ok(user !== undefined);
     return user;
   }
 
   async function read(user: DemoUser): Promise<Dials> {
-    const got = await w.api(user.id, 'GET', '/api/speed-dials');
+    const got = await world().api(user.id, 'GET', '/api/speed-dials');
     assert.equal(got.status, 200, got.text);
     return got.body as Dials;
   }
@@ -59,7 +47,7 @@ describe('speed dials in the Graph open extension (integration)', function () {
     entries: Dial[],
     base: Dials,
   ): Promise<{ status: number; body: Dials }> {
-    const put = await w.api(user.id, 'PUT', '/api/speed-dials', {
+    const put = await world().api(user.id, 'PUT', '/api/speed-dials', {
       entries,
       base: { version: base.version, entries: base.entries },
     });
@@ -68,7 +56,7 @@ describe('speed dials in the Graph open extension (integration)', function () {
 
   /** What Graph holds, read with the user's own token. */
   async function stored(user: DemoUser): Promise<Record<string, unknown> | undefined> {
-    const got = await w.graphAs(user.id).getExtension(SPEED_DIALS_EXTENSION);
+    const got = await world().graphAs(user.id).getExtension(SPEED_DIALS_EXTENSION);
     assert.ok(got.ok);
     return got.value as Record<string, unknown> | undefined;
   }
@@ -84,7 +72,7 @@ describe('speed dials in the Graph open extension (integration)', function () {
     assert.equal(empty.bytesMax, 2048);
     assert.equal(await stored(user), undefined);
 
-    const colleague = w.sandbox.org.users[40];
+    const colleague = world().sandbox.org.users[40];
     assert.ok(colleague !== undefined);
     const withPerson: Dial = {
       id: 'p1',
@@ -128,13 +116,15 @@ describe('speed dials in the Graph open extension (integration)', function () {
 
   it('reads the older format (no ids, no revision) and keeps the ids it derived', async () => {
     const user = freshUser();
-    const put = await w.graphAs(user.id).putExtension(SPEED_DIALS_EXTENSION, {
-      entries: JSON.stringify([
-        { label: 'Reception', number: '+1 425 555 0199' },
-        { label: 'Broken' },
-        { label: 'Home', number: '+1 206 555 0123' },
-      ]),
-    });
+    const put = await world()
+      .graphAs(user.id)
+      .putExtension(SPEED_DIALS_EXTENSION, {
+        entries: JSON.stringify([
+          { label: 'Reception', number: '+1 425 555 0199' },
+          { label: 'Broken' },
+          { label: 'Home', number: '+1 206 555 0123' },
+        ]),
+      });
     assert.ok(put.ok);
     const first = await read(user);
     assert.deepEqual(
@@ -164,7 +154,7 @@ describe('speed dials in the Graph open extension (integration)', function () {
       label: `Someone with a long label ${String(i)}`,
       number: `+1 425 555 ${String(1000 + i)}`,
     }));
-    const put = await w.api(user.id, 'PUT', '/api/speed-dials', {
+    const put = await world().api(user.id, 'PUT', '/api/speed-dials', {
       entries: many,
       base: { version: saved.body.version, entries: saved.body.entries },
     });
@@ -252,7 +242,7 @@ describe('speed dials in the Graph open extension (integration)', function () {
       [{ entries: [{ ...desk, color: 'red' }], base }, /entries\.0/],
     ];
     for (const [body, message] of cases) {
-      const put = await w.api(user.id, 'PUT', '/api/speed-dials', body);
+      const put = await world().api(user.id, 'PUT', '/api/speed-dials', body);
       assert.equal(put.status, 400, put.text);
       assert.equal((put.body as { code: string }).code, 'invalid_request');
       assert.match((put.body as { message: string }).message, message);
@@ -263,21 +253,25 @@ describe('speed dials in the Graph open extension (integration)', function () {
   it('finds speed dials, directory users and contacts through GET /api/people', async () => {
     const user = freshUser();
     await save(user, [{ id: 'r', label: 'Reception desk', number: '+1 425 555 0100' }], await read(user));
-    const dial = await w.api(user.id, 'GET', '/api/people?q=Reception');
+    const dial = await world().api(user.id, 'GET', '/api/people?q=Reception');
     assert.equal(dial.status, 200, dial.text);
     const found = dial.body as { people: { displayName: string; sources: string[] }[]; partial: boolean };
     assert.ok(
       found.people.some((p) => p.displayName === 'Reception desk' && p.sources.includes('speedDials')),
     );
-    const someone = w.sandbox.org.users[30];
+    const someone = world().sandbox.org.users[30];
     assert.ok(someone !== undefined);
-    const dir = await w.api(user.id, 'GET', `/api/people?q=${encodeURIComponent(someone.displayName)}&top=5`);
+    const dir = await world().api(
+      user.id,
+      'GET',
+      `/api/people?q=${encodeURIComponent(someone.displayName)}&top=5`,
+    );
     assert.equal(dir.status, 200);
     const people = (dir.body as { people: { displayName: string; sources: string[] }[] }).people;
     assert.ok(people.length <= 5);
     assert.ok(people.some((p) => p.displayName === someone.displayName && p.sources.includes('directory')));
     for (const bad of ['top=0', 'top=26', 'top=x', `q=${'a'.repeat(101)}`]) {
-      const got = await w.api(user.id, 'GET', `/api/people?${bad}`);
+      const got = await world().api(user.id, 'GET', `/api/people?${bad}`);
       assert.equal(got.status, 400, bad);
     }
   });
