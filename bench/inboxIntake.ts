@@ -1,21 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { createLogger } from '../bot/src/observability/logger.js';
 import { openStore } from '../bot/src/store/open.js';
 import type { Store } from '../bot/src/store/store.js';
 import { LOAD_COLUMNS, loadNote, loadRow, type BenchContext, type Benchmark, type Row } from './lib/bench.js';
 import type { LoadResult } from './lib/load.js';
 import { fsyncLatency, type LatencySummary } from './lib/measure.js';
+import { openBenchPostgres } from './lib/postgres.js';
 import { INTAKE_PATH, graphNotificationTemplate, intakeRoute, startOurService } from './lib/servers.js';
 
 /** Fewer requests than the HTTP runs: every one is a durable write (an fsync on SQLite). */
 const INTAKE_LOAD = { warmup: 300, requests: 3_000, concurrency: 32, maxSeconds: 15 } as const;
-const PG_URL =
-  process.env.BENCH_DATABASE_URL ??
-  process.env.TEST_DATABASE_URL ??
-  'postgres://postgres@127.0.0.1:5432/test';
 const silent = createLogger({ level: 'silent' });
 
 /**
@@ -81,67 +76,11 @@ async function intakeOn(ctx: BenchContext, store: Store, notes: string[], name: 
     notes.push(loadNote(name, result, store.kind === 'postgres' ? 'PostgreSQL' : undefined));
     // Every 202 must stand for a stored row.
     const stored = await store.inbox.countPending();
-    const acked = INTAKE_LOAD.warmup + result.completed - result.errors;
+    const acked = result.warmupCompleted + result.completed - result.errors;
     if (stored !== acked) notes.push(`${name}: ${acked} acknowledged but ${stored} rows stored`);
     return result;
   } finally {
     await service.close();
     await store.close();
-  }
-}
-
-type BenchPostgres =
-  | { readonly skipped: string }
-  | { readonly store: Store; readonly schema: string; readonly server: string; dispose(): Promise<void> };
-
-/** A store in a fresh schema of the test database, or why there is none. */
-async function openBenchPostgres(): Promise<BenchPostgres> {
-  const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2_000 });
-  admin.on('error', () => undefined);
-  try {
-    await admin.connect();
-  } catch (error) {
-    await admin.end().catch(() => undefined);
-    return {
-      skipped: `no PostgreSQL at ${describe(PG_URL)} (${error instanceof Error ? error.message : String(error)}; set BENCH_DATABASE_URL)`,
-    };
-  }
-  const schema = `cb_bench_${randomBytes(6).toString('hex')}`;
-  const dropSchema = async (): Promise<void> => {
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
-  };
-  try {
-    const settings = await admin.query<{ v: string }>(
-      `SELECT current_setting('server_version') || ', fsync=' || current_setting('fsync') || ', synchronous_commit=' || current_setting('synchronous_commit') AS v`,
-    );
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const url = new URL(PG_URL);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    const opened = await openStore({ dataDir: 'unused', databaseUrl: url.toString() }, silent);
-    if (!opened.ok) {
-      await dropSchema();
-      return { skipped: opened.error.message };
-    }
-    return {
-      store: opened.value,
-      schema,
-      server: `${describe(PG_URL)} ${settings.rows[0]?.v ?? ''}`,
-      dispose: dropSchema,
-    };
-  } catch (error) {
-    await dropSchema().catch(() => undefined);
-    return {
-      skipped: `PostgreSQL at ${describe(PG_URL)} unusable (${error instanceof Error ? error.message : String(error)})`,
-    };
-  }
-}
-
-function describe(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
-  } catch {
-    return 'BENCH_DATABASE_URL';
   }
 }

@@ -15,6 +15,7 @@ import { graphNotificationTemplate, startBareServer } from './lib/servers.js';
 import { bootstrapLatency } from './bootstrap.js';
 import { httpOverhead } from './httpOverhead.js';
 import { inboxIntake } from './inboxIntake.js';
+import { intakeRoutes } from './intakeRoutes.js';
 import { presencePropagation } from './presence-propagation.js';
 import { storeMemory } from './storeMemory.js';
 
@@ -26,6 +27,7 @@ import { storeMemory } from './storeMemory.js';
 const BENCHMARKS: readonly Benchmark[] = [
   httpOverhead,
   inboxIntake,
+  intakeRoutes,
   storeMemory,
   presencePropagation,
   bootstrapLatency,

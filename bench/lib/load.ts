@@ -16,6 +16,11 @@ export interface LoadSpec {
   readonly method: 'GET' | 'POST';
   /** Request body; every `%i%` is replaced by the request's index, so bodies differ deterministically. */
   readonly bodyTemplate?: string;
+  /**
+   * Makes each request's body and extra headers instead of `bodyTemplate`, when a request needs
+   * what a template cannot give: the time it is sent, or a signature over its own body.
+   */
+  readonly requestMaker?: RequestMakerRef;
   readonly contentType?: string;
   /** Requests sent first and not measured: opens the sockets, warms the JIT and caches. */
   readonly warmup: number;
@@ -28,9 +33,44 @@ export interface LoadSpec {
   readonly expectStatus: number;
 }
 
+/** One request's body (none: no body) and extra headers, made by a {@link RequestMakerRef}. */
+export interface MadeRequest {
+  readonly body?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Called once per request, with its index (warm-up requests first), just before it is sent. */
+export type RequestMaker = (index: number) => MadeRequest;
+
+/**
+ * A request maker by module and export name, not a function, so the spec still crosses to the
+ * generator process: the generator imports `module` and calls `module[exportName](options)` once
+ * per load to get the {@link RequestMaker}. `options` must survive JSON (IPC). The maker runs on
+ * the generator's CPU, so signing and the like are not charged to the server.
+ */
+export interface RequestMakerRef {
+  /** A `file:` URL (`import.meta.url` of the module exporting the factory). */
+  readonly module: string;
+  readonly exportName: string;
+  readonly options?: unknown;
+}
+
+export async function loadRequestMaker(ref: RequestMakerRef): Promise<RequestMaker> {
+  const loaded = (await import(ref.module)) as Record<string, unknown>;
+  const factory = loaded[ref.exportName];
+  if (typeof factory !== 'function')
+    throw new Error(`${ref.module} does not export a request maker factory named ${ref.exportName}`);
+  const maker = (factory as (options: unknown) => unknown)(ref.options);
+  if (typeof maker !== 'function')
+    throw new Error(`${ref.exportName}(options) in ${ref.module} must return (index) => request`);
+  return maker as RequestMaker;
+}
+
 export interface LoadResult {
   /** Measured requests completed (answered with any status). */
   readonly completed: number;
+  /** Warm-up requests completed: fewer than asked when the warm-up hit `maxSeconds`. */
+  readonly warmupCompleted: number;
   /** Answers with another status than expected, or requests that failed at the socket. */
   readonly errors: number;
   readonly firstError: string | null;
@@ -79,22 +119,27 @@ export async function runLoad(
   if (target.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) {
     throw new Error(`load generator only sends to loopback http, not ${spec.url}`);
   }
+  const maker = spec.requestMaker === undefined ? undefined : await loadRequestMaker(spec.requestMaker);
   const agent = new http.Agent({ keepAlive: true, maxSockets: spec.concurrency });
   const template = spec.bodyTemplate?.split('%i%');
-  const bodyOf = (i: number): string | undefined => template?.join(String(i));
+  const requestOf = (i: number): MadeRequest => {
+    if (maker !== undefined) return maker(i);
+    const body = template?.join(String(i));
+    return body === undefined ? {} : { body };
+  };
   let firstError: string | null = null;
   const note = (message: string): void => {
     firstError ??= message;
   };
 
-  const send = (i: number): Promise<number> =>
+  const send = ({ body, headers: extra }: MadeRequest): Promise<number> =>
     new Promise((resolve) => {
-      const body = bodyOf(i);
       const headers: http.OutgoingHttpHeaders = {};
       if (body !== undefined) {
         headers['content-type'] = spec.contentType ?? 'application/json';
         headers['content-length'] = Buffer.byteLength(body);
       }
+      if (extra !== undefined) Object.assign(headers, extra);
       const req = http.request(
         {
           agent,
@@ -132,8 +177,10 @@ export async function runLoad(
       while (next < count && performance.now() < deadline) {
         const index = next;
         next += 1;
+        // Made before the clock starts: the latency is the server's answer, not our signing.
+        const request = requestOf(from + index);
         const started = performance.now();
-        const status = await send(from + index);
+        const status = await send(request);
         const elapsed = performance.now() - started;
         if (latencies !== null) latencies[completed] = elapsed;
         completed += 1;
@@ -157,6 +204,7 @@ export async function runLoad(
     const generatorCpu = cpuFraction(cpuBefore, measured.seconds);
     return {
       completed: measured.completed,
+      warmupCompleted: warm.completed,
       errors: measured.errors + warm.errors,
       firstError,
       seconds: measured.seconds,
@@ -186,6 +234,7 @@ export function combineRounds(rounds: readonly LoadResult[]): LoadResult {
   const serverMid = (pick: (u: ServerUsage) => number): number => median(servers.map(pick));
   return {
     completed: rounds.reduce((sum, r) => sum + r.completed, 0),
+    warmupCompleted: rounds.reduce((sum, r) => sum + r.warmupCompleted, 0),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
     firstError: rounds.find((r) => r.firstError !== null)?.firstError ?? null,
     seconds: rounds.reduce((sum, r) => sum + r.seconds, 0),

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createService } from '../../bot/src/app.js';
 import { loadConfig } from '../../bot/src/config/env.js';
 import { HttpError, type Route } from '../../bot/src/http/route.js';
-import { createLogger } from '../../bot/src/observability/logger.js';
+import { createLogger, type Logger } from '../../bot/src/observability/logger.js';
 import { createMetrics } from '../../bot/src/observability/metrics.js';
 import type { NewInboxItem } from '../../bot/src/store/store.js';
 import type { SingletonGuard } from '../../bot/src/workers/daemon.js';
@@ -36,6 +36,11 @@ export async function startBareServer(): Promise<RunningServer> {
   };
 }
 
+/** What production logs at (info), written nowhere: log calls cost what they cost in production. */
+export function discardingLogger(): Logger {
+  return createLogger({ level: 'info', destination: { write: () => undefined } });
+}
+
 const alwaysRun: SingletonGuard = {
   runExclusive: async (_name, fn) => ({ ran: true, value: await fn() }),
 };
@@ -49,7 +54,7 @@ export async function startOurService(routes: readonly Route[]): Promise<Running
   if (!config.ok) throw config.error;
   const service = createService({
     config: config.value,
-    logger: createLogger({ level: 'info', destination: { write: () => undefined } }),
+    logger: discardingLogger(),
     metrics: createMetrics({ collectDefaults: true }),
     readiness: [],
     routes,
