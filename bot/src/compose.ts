@@ -15,6 +15,7 @@ import { postAuthToken } from './http/routes/postAuthToken.js';
 import { tabStaticRoutes } from './http/tab-static.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import type { GraphClient } from './integrations/graph/graph.client.js';
 import { createUpstreamMetrics, HttpPolicy } from './integrations/http-policy.js';
 import { createPeopleSearch } from './people/people-search.js';
 import { err, ok, type Result } from './shared/result.js';
@@ -26,6 +27,7 @@ import { webexCommandDeps } from './teams/commands/index.js';
 import { callTabDeepLink, callTabUrl } from './teams/deep-links.js';
 import { createUserNotifier } from './notifications/user-notifier.js';
 import { createWebexLinking } from './webex-link/index.js';
+import { createPresenceSync } from './presence-sync/index.js';
 
 export interface ComposeOptions {
   /** Where log lines go (default stdout); tests read them. */
@@ -100,16 +102,14 @@ export async function composeService(
     graphTokens === undefined
       ? undefined
       : createGraphSessions({ graphTokens, baseUrl: config.graph.baseUrl, policy: graphPolicy, logger });
-  const peopleSearch =
+  const graphFor =
     graphSessions === undefined
       ? undefined
-      : createPeopleSearch({
-          logger,
-          graphFor: async (userId) => {
-            const graph = await graphSessions.forUser(userId);
-            return graph.ok ? ok(graph.value) : err(graph.error.code);
-          },
-        });
+      : async (userId: string): Promise<Result<GraphClient, string>> => {
+          const graph = await graphSessions.forUser(userId);
+          return graph.ok ? ok(graph.value) : err(graph.error.code);
+        };
+  const peopleSearch = graphFor === undefined ? undefined : createPeopleSearch({ logger, graphFor });
   const webexLinking = createWebexLinking({
     config,
     store,
@@ -171,6 +171,27 @@ export async function composeService(
   });
   // Proactive notices in the user's chat with the bot (e.g. "sign in again", once per user per 24 h).
   const notifier = createUserNotifier({ adapter: bot.adapter, botAppId: config.bot.appId, store, logger });
+  // Presence sync needs background Graph sign-in (subscription owners), app-only Graph tokens
+  // (presence writes) and Webex linking (call webhooks, DND).
+  const presenceSync =
+    graphTokens === undefined || entraTokens === undefined || graphFor === undefined || !webexLinking.ok
+      ? undefined
+      : createPresenceSync({
+          config,
+          store,
+          logger,
+          vault,
+          validator: sso,
+          graphTokens,
+          entraTokens,
+          webexTokens: webexLinking.value.tokens,
+          graphPolicy,
+          webexPolicy: new HttpPolicy(upstreamPolicy),
+          notifier,
+          graphFor,
+        });
+  if (presenceSync === undefined)
+    logger.warn('presence sync is off: it needs server-side sign-in and Webex linking');
   const userConsent =
     graphTokens === undefined || entraTokens === undefined
       ? undefined
@@ -191,6 +212,7 @@ export async function composeService(
       ...(userConsent === undefined ? [] : userConsent.routes),
       ...(webexLinking.ok ? webexLinking.value.routes : []),
       ...(adminConsent === undefined ? [] : adminConsent.routes),
+      ...(presenceSync === undefined ? [] : presenceSync.routes),
       ...(graphSessions === undefined
         ? []
         : callTabRoutes({
@@ -209,9 +231,18 @@ export async function composeService(
         frameAncestors: config.tab.extraFrameAncestors,
       }),
     ],
-    daemons: webexLinking.ok ? [webexLinking.value.daemon] : [],
+    daemons: [...(webexLinking.ok ? [webexLinking.value.daemon] : []), ...(presenceSync?.daemons ?? [])],
     guard: store.guard,
-    closeables: [{ name: 'store', close: () => store.close() }],
+    closeables: [
+      {
+        name: 'presence-sync',
+        close: () => {
+          presenceSync?.close();
+          return Promise.resolve();
+        },
+      },
+      { name: 'store', close: () => store.close() },
+    ],
   });
   return ok({ service, logger, store });
 }

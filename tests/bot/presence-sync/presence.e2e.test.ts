@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { REQUIRED_GRAPH_PERMISSIONS } from '../../../bot/src/admin-consent/required-permissions.js';
+import type { DemoUser } from '../../../sandbox/src/seed/org.js';
+import { startCallTabWorld, type CallTabWorld } from '../call-tab/world.js';
+
+/**
+ * Presence sync end to end in the sandbox: the composed service with its daemons, Graph
+ * subscriptions delivering to the service, Webex webhooks signed by the stand-in, and the
+ * stand-ins' controls playing the user (a Webex call, a Teams meeting, Teams DND).
+ */
+
+const SETTLE_MS = 20_000;
+
+/** Waits until `probe` holds (the sync is asynchronous by design); fails with `what` otherwise. */
+async function eventually(what: string, probe: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + SETTLE_MS;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    await delay(100);
+  }
+  assert.fail(`timed out waiting for: ${what}`);
+}
+
+describe('presence sync end to end (sandbox)', function () {
+  this.timeout(120_000);
+  let w: CallTabWorld;
+  let user: DemoUser;
+  let personId: string;
+
+  before(async function () {
+    const world = await startCallTabWorld();
+    if (world === undefined) {
+      console.log('      (skipped: the sandbox CA is not trusted; run through node scripts/test.mjs)');
+      this.skip();
+    }
+    w = world;
+    user = w.callingUser();
+    personId = await w.linkWebex(user);
+    // Background Graph sign-in (a stored refresh token), as the Call tab does on load.
+    const signIn = await w.api(user.id, 'POST', '/api/auth/token');
+    assert.ok(signIn.status < 300, signIn.text);
+    // An admin consented tenant-wide (the admin consent flow records this).
+    await w.store.tenantConsents.record({
+      tenantId: w.sandbox.org.tenantId,
+      grantedBy: 'unknown',
+      grantedAt: Date.now(),
+      scopes: REQUIRED_GRAPH_PERMISSIONS.filter((p) => p.type === 'Scope').map((p) => p.name),
+      roles: REQUIRED_GRAPH_PERMISSIONS.filter((p) => p.type === 'Role').map((p) => p.name),
+    });
+    const enabled = await w.api(user.id, 'PUT', '/api/presence-sync', { enabled: true, rule: 'always' });
+    assert.equal(enabled.status, 200, enabled.text);
+    const graph = w.sandbox.standIns.graph;
+    await eventually('a presence subscription covering the user', () =>
+      graph.subscriptions.list().some((s) => JSON.stringify(s).includes(user.id)),
+    );
+    await eventually('a Webex telephony_calls webhook for the user', () =>
+      w.sandbox.standIns.webex.webhooks().some((h) => h.resource === 'telephony_calls'),
+    );
+  });
+  after(async () => {
+    await (w as CallTabWorld | undefined)?.stop();
+  });
+
+  const presence = (): { availability: string; activity: string } => {
+    const view = w.sandbox.standIns.graph.presence.get(user.id);
+    return { availability: view.availability, activity: view.activity };
+  };
+  const webexDnd = (): boolean => w.sandbox.standIns.webex.getDnd(personId).enabled;
+
+  it('a Webex call shows Busy/InACall in Teams, and hanging up clears it', async () => {
+    w.sandbox.standIns.graph.presence.setTeamsClient(user.id, 'available');
+    const call = w.sandbox.standIns.webex.startCall(personId, '+12065550142');
+    await eventually('Teams shows Busy/InACall', () => presence().activity === 'InACall');
+    assert.equal(presence().availability, 'Busy');
+    // Our own session must not come back as a Teams call holding Webex (rule "always").
+    await delay(1_500);
+    assert.equal(webexDnd(), false, 'no echo: Webex DND stays off during our own InACall');
+
+    w.sandbox.standIns.webex.remoteHangup(call.callId);
+    await eventually('the app session is cleared', () =>
+      w.sandbox.standIns.graph.presence.get(user.id).sessions.every((s) => s.source !== 'app'),
+    );
+    assert.equal(presence().activity, 'Available');
+  });
+
+  it('a Teams meeting turns Webex DND on, and the end of it turns it off', async () => {
+    w.sandbox.standIns.graph.presence.setTeamsClient(user.id, 'meeting');
+    await eventually('Webex DND on', () => webexDnd());
+    w.sandbox.standIns.graph.presence.setTeamsClient(user.id, 'available');
+    await eventually('Webex DND off', () => !webexDnd());
+  });
+
+  it('leaves a Teams DND the user set alone, and a Webex DND they set too', async () => {
+    const graph = w.sandbox.standIns.graph;
+    graph.presence.setDoNotDisturb(user.id, true);
+    await eventually('Webex DND follows Teams DND (rule always)', () => webexDnd());
+    const call = w.sandbox.standIns.webex.startCall(personId, '+12065550143');
+    await delay(2_000);
+    const view = graph.presence.get(user.id);
+    assert.equal(view.availability, 'DoNotDisturb');
+    assert.ok(view.preferred !== undefined, 'the user-set presence is still there');
+    assert.ok(
+      view.sessions.every((s) => s.source !== 'app'),
+      'no app session started over the user DND',
+    );
+    w.sandbox.standIns.webex.remoteHangup(call.callId);
+    graph.presence.setDoNotDisturb(user.id, false);
+    await eventually('our Webex DND undone', () => !webexDnd());
+
+    // Webex DND the user set themselves survives a Teams meeting ending.
+    w.sandbox.standIns.webex.setDnd(personId, true);
+    graph.presence.setTeamsClient(user.id, 'meeting');
+    await delay(1_500);
+    graph.presence.setTeamsClient(user.id, 'available');
+    await delay(2_000);
+    assert.equal(webexDnd(), true, "the user's own Webex DND is left on");
+    w.sandbox.standIns.webex.setDnd(personId, false);
+  });
+});
