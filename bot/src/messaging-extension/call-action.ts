@@ -4,10 +4,12 @@ import type { CallError, CallService } from '../calls/call-service.js';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
 import { senderOf } from '../teams/conversation-reference.js';
+import { byDeadline } from '../teams/deadline.js';
 import {
   callErrorCard,
   callProgressCard,
   deepLinkCard,
+  webexSlowCard,
   type AdaptiveCardJson,
   type CallCardContext,
 } from './cards/call-card.js';
@@ -27,7 +29,11 @@ export interface CallActionDeps {
   /** The Call tab, where users sign in, link Webex and dial by hand: a Teams deep link, or its web page. */
   readonly callTabUrl: string;
   readonly logger: Logger;
+  /** The card goes out by then whatever Webex does (Teams waits 5 s for an invoke); default 4 s. */
+  readonly deadlineMs?: number;
 }
+
+export const DEFAULT_CALL_ACTION_DEADLINE_MS = 4_000;
 
 const MAX_ID_CHARS = 200;
 
@@ -66,7 +72,8 @@ const UNDIALLABLE: CallError = {
  * - linked to Webex → Click to Dial through the call service; the card shows the call ringing on
  *   their devices, with "Check status" (and a refresh for them only) to follow its progress;
  * - not linked, or not yet a CallBridge user → the Webex app's deep link and "Link Webex";
- * - the call could not be placed (bad number, no Webex Calling, Webex down…) → plain words.
+ * - the call could not be placed (bad number, no Webex Calling, Webex down…) → plain words;
+ * - Webex slower than the deadline → a card saying so, out before Teams gives up on the invoke.
  * A value that is not one of our actions is a 400 with `{ code, message }`. Numbers and names
  * are never logged.
  */
@@ -102,8 +109,13 @@ export async function handleCallAction(context: TurnContext, deps: CallActionDep
     return card(deepLinkCard(who, undefined, cards));
   }
 
+  const deadlineMs = deps.deadlineMs ?? DEFAULT_CALL_ACTION_DEADLINE_MS;
   if (callId !== undefined) {
-    const status = await deps.calls.status(user, callId);
+    const status = await byDeadline(deps.calls.status(user, callId), deadlineMs);
+    if (status === 'late') {
+      log.warn({ userId: user, verb, outcome: 'late' }, 'call status for a card: Webex too slow');
+      return card(webexSlowCard(who, callId, cards));
+    }
     log.info(
       { userId: user, verb, outcome: status.ok ? status.value.state : status.error.code },
       'call status for a card',
@@ -113,10 +125,17 @@ export async function handleCallAction(context: TurnContext, deps: CallActionDep
     );
   }
 
-  const placed = await deps.calls.place(
-    user,
-    name === undefined ? { destination: number } : { destination: number, displayName: name },
+  const placed = await byDeadline(
+    deps.calls.place(
+      user,
+      name === undefined ? { destination: number } : { destination: number, displayName: name },
+    ),
+    deadlineMs,
   );
+  if (placed === 'late') {
+    log.warn({ userId: user, verb, outcome: 'late' }, 'card call action: Webex too slow to confirm the call');
+    return card(webexSlowCard(who, undefined, cards));
+  }
   if (!placed.ok) {
     log.info({ userId: user, verb, outcome: placed.error.code }, 'card call action: call not placed');
     return card(callErrorCard(who, placed.error, cards));

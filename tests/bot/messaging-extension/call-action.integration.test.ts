@@ -4,6 +4,7 @@ import {
   CALL_AGAIN_TITLE,
   CHECK_STATUS_TITLE,
   LINK_WEBEX_TITLE,
+  OPEN_CALL_TAB_TITLE,
   OPEN_IN_WEBEX_TITLE,
   RINGING_DEVICES_TEXT,
 } from '../../../bot/src/messaging-extension/cards/call-card.js';
@@ -262,33 +263,53 @@ describe('"Call with Webex" card actions (adaptiveCard/action) in the sandbox wo
   });
 });
 
-describe('"Call with Webex" when the call service fails unexpectedly (a bug)', function () {
+describe('"Call with Webex" when the call service is slow or fails unexpectedly (a fake call service)', function () {
   this.timeout(30_000);
   let h: BotHarness;
+  const SLOW = '+14255550143';
+  const never = new Promise<never>(() => undefined);
 
   before(async () => {
-    const broken: Pick<CallService, 'place' | 'status'> = {
-      place: () => Promise.reject(new Error('call service exploded for +14255550142')),
-      status: () => Promise.reject(new Error('call service exploded')),
+    // Slow for one number and one call id; a bug (a rejection) for everything else.
+    const fake: Pick<CallService, 'place' | 'status'> = {
+      place: (_userId, input) =>
+        input.destination === SLOW
+          ? never
+          : Promise.reject(new Error(`call service exploded for ${EXTERNAL}`)),
+      status: (_userId, callId) =>
+        callId === 'slow-call' ? never : Promise.reject(new Error('call service exploded')),
     };
     h = await startBotHarness(({ store, logger }) => ({
-      callActions: { calls: broken, store, callTabUrl: TAB, logger },
+      callActions: { calls: fake, store, callTabUrl: TAB, logger, deadlineMs: 300 },
     }));
+    for (const demo of h.org.users.slice(0, 2))
+      await h.store.users.upsert({ tenantId: DEMO_TENANT_ID, aadObjectId: demo.id, status: 'active' });
   });
 
   after(async () => {
     await h.stop();
   });
 
-  it('onTurnError answers the invoke 500 with a reference only, and logs it without the number', async () => {
-    const demo = h.org.users[0]!;
-    await h.store.users.upsert({ tenantId: DEMO_TENANT_ID, aadObjectId: demo.id, status: 'active' });
-    const answer = await h.channel.invokeAdaptiveCardAction({
+  const press = (verb: string, data: unknown): Promise<InvokeResponse> =>
+    h.channel.invokeAdaptiveCardAction({
       conversationType: 'personal',
-      userId: demo.id,
-      verb: CALL_VERB,
-      data: { number: EXTERNAL },
+      userId: h.org.users[0]!.id,
+      verb,
+      data,
     });
+
+  it('Webex slower than the deadline: a card says so in time, "Check status" again for a call being followed', async () => {
+    const placing = cardOf(await press(CALL_VERB, { number: SLOW, name: 'Slow Line' }));
+    assert.match(textsOf(placing), /taking longer than usual\. If your Webex devices ring, answer/);
+    assert.equal(placing.actions?.[0]?.title, OPEN_CALL_TAB_TITLE);
+
+    const following = cardOf(await press(CALL_STATUS_VERB, { number: SLOW, callId: 'slow-call' }));
+    assert.match(textsOf(following), /Check again in a moment/);
+    assert.deepEqual(following.actions?.[0]?.data, { number: SLOW, callId: 'slow-call' });
+  });
+
+  it('onTurnError answers the invoke 500 with a reference only, and logs it without the number', async () => {
+    const answer = await press(CALL_VERB, { number: EXTERNAL });
     assert.equal(answer.status, 500);
     const body = answer.body as { correlationId?: string };
     assert.deepEqual(Object.keys(body), ['correlationId']);

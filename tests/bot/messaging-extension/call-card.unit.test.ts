@@ -11,6 +11,7 @@ import {
   callErrorCard,
   callProgressCard,
   deepLinkCard,
+  webexSlowCard,
   type AdaptiveCardJson,
 } from '../../../bot/src/messaging-extension/cards/call-card.js';
 import { CALL_STATUS_VERB, CALL_VERB } from '../../../bot/src/messaging-extension/cards/person-card.js';
@@ -178,6 +179,25 @@ describe('call error cards', () => {
       title: TRY_AGAIN_TITLE,
       verb: CALL_VERB,
       data: { ...megan },
+    });
+  });
+});
+
+describe('Webex too slow card', () => {
+  it('placing: says the devices may still ring and offers the Call tab; following: "Check status" again', () => {
+    const placing = webexSlowCard(megan, undefined, { callTabUrl: TAB });
+    assertValidAdaptiveCard15(placing);
+    assert.deepEqual(
+      (cardOf(placing).actions ?? []).map((a) => [a.title, a.url]),
+      [[OPEN_CALL_TAB_TITLE, TAB]],
+    );
+    const following = webexSlowCard(megan, 'call-1', { callTabUrl: TAB });
+    assertValidAdaptiveCard15(following);
+    assert.deepEqual(cardOf(following).actions?.[0], {
+      type: 'Action.Execute',
+      title: CHECK_STATUS_TITLE,
+      verb: CALL_STATUS_VERB,
+      data: { ...megan, callId: 'call-1' },
     });
   });
 });

@@ -201,3 +201,29 @@ export function callErrorCard(
     actions,
   );
 }
+
+/**
+ * Webex did not answer in time for Teams. Placing: the call may still ring, so the card says so
+ * rather than offering to dial again at once. Following a call: "Check status" again.
+ */
+export function webexSlowCard(
+  target: CallTarget,
+  callId: string | undefined,
+  context: CallCardContext,
+): AdaptiveCardJson {
+  return card(
+    [
+      heading(`Calling ${who(target)} with Webex`),
+      ...numberLine(target),
+      line(
+        callId === undefined
+          ? 'Webex is taking longer than usual. If your Webex devices ring, answer to connect; if they do not, try again in a moment.'
+          : 'Webex is taking longer than usual to say how the call is going. Check again in a moment.',
+        { color: 'Warning' },
+      ),
+    ],
+    callId === undefined
+      ? [openUrl(OPEN_CALL_TAB_TITLE, context.callTabUrl)]
+      : [statusAction({ ...target, callId })],
+  );
+}

@@ -6,6 +6,7 @@ import {
 import type { Person } from '../../people/person.js';
 import type { PresenceSyncState } from '../../store/store.js';
 import { unlinkConfirmCard, type AdaptiveCard } from './cards.js';
+import { byDeadline } from '../deadline.js';
 import type { BotCommandDeps, Caller } from './deps.js';
 import type { BotCommand } from './parse.js';
 
@@ -186,18 +187,8 @@ export async function call(deps: BotCommandDeps, caller: Caller, query: string):
     count: PEOPLE_COUNT,
     deadlineMs: deps.peopleDeadlineMs ?? DEFAULT_PEOPLE_DEADLINE_MS,
   });
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => {
-      resolve('late');
-    }, PEOPLE_HARD_LIMIT_MS);
-  });
-  const found = await Promise.race([search, late]).finally(() => {
-    clearTimeout(timer);
-  });
+  const found = await byDeadline(search, PEOPLE_HARD_LIMIT_MS);
   if (found === 'late') {
-    // The search still settles later; its failure must not become an unhandled rejection.
-    search.catch(() => undefined);
     return {
       text: 'People search is taking too long right now. Try again, or use the Call tab.',
       format: 'plain',
