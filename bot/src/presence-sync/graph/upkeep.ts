@@ -317,9 +317,10 @@ export function createUpkeep(deps: UpkeepDeps): Upkeep {
       return this.remove(row);
     }
 
-    /** Deletes at Graph (when the owner can still act) and then the row. */
+    /** Deletes at Graph (unless the owner's sign-in is known dead: then it just expires) and then the row. */
     private async remove(row: GraphSubscription): Promise<Result<void, StepError>> {
-      if (row.status !== 'removed' && this.ownerUsable(row.ownerUserId)) {
+      // An owner who turned sync off can still delete; only a known-dead sign-in is not tried.
+      if (row.status !== 'removed' && !quarantined.has(row.ownerUserId)) {
         const deleted = await deps.api.delete(row.ownerUserId, row.id);
         if (!deleted.ok) {
           throwIfThrottled(deleted);
