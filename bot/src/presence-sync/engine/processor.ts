@@ -28,6 +28,11 @@ export interface ProcessorDeps extends SyncDeps {
   readonly intervalMs?: number;
   /** Batches per tick at most, so a backlog cannot hold a tick forever. */
   readonly maxBatchesPerTick?: number;
+  /**
+   * How long done rows are kept: their dedupe keys refuse redeliveries meanwhile. Graph retries
+   * for up to 4 hours (platform facts A8), so the default is 6 hours.
+   */
+  readonly retainDoneMs?: number;
 }
 
 export interface InboxProcessor extends DaemonSpec {
@@ -37,6 +42,7 @@ export interface InboxProcessor extends DaemonSpec {
 
 /** Deferrals (damping, throttling) are not failures: they may repeat without the row going dead. */
 const DEFERRAL_MAX_ATTEMPTS = 1_000;
+const PRUNE_EVERY_MS = 10 * 60_000;
 
 export function createInboxProcessor(deps: ProcessorDeps): InboxProcessor {
   const batchSize = deps.batchSize ?? 200;
@@ -129,12 +135,22 @@ export function createInboxProcessor(deps: ProcessorDeps): InboxProcessor {
   };
 
   const maxBatches = deps.maxBatchesPerTick ?? 50;
+  const retainDoneMs = deps.retainDoneMs ?? 6 * 60 * 60_000;
+  let prunedAt = 0;
+  const prune = async (): Promise<void> => {
+    const at = deps.now();
+    if (at - prunedAt < PRUNE_EVERY_MS) return;
+    prunedAt = at;
+    const removed = await deps.store.inbox.prune(at - retainDoneMs);
+    if (removed > 0) log.info({ removed }, 'pruned processed inbox rows');
+  };
   return {
     name: 'presence-inbox',
     intervalMs: deps.intervalMs ?? 500,
     // Partition leases already keep a user on one worker; every instance may process.
     singleton: false,
     async tick(signal) {
+      await prune();
       for (let i = 0; i < maxBatches && !signal.aborted; i += 1) {
         if ((await processBatch(signal)) === 0) return;
       }

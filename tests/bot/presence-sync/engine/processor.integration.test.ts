@@ -124,6 +124,17 @@ describe('presence inbox processor (SQLite, fake ports)', function () {
     assert.equal(world.writes.at(-1)?.kind, 'webex.dnd.on');
   });
 
+  it('prunes processed rows after the retention, so their dedupe keys can come back', async function () {
+    await store.inbox.enqueue(presenceItem('old'));
+    const e = engine();
+    await e.processor.processBatch();
+    assert.equal((await store.inbox.countByStatus()).done, 1);
+    now += 7 * 60 * 60_000;
+    await e.processor.tick(new AbortController().signal);
+    assert.equal((await store.inbox.countByStatus()).done, 0);
+    assert.equal((await store.inbox.enqueue(presenceItem('old'))).inserted, true);
+  });
+
   it('sends an unreadable payload to dead instead of retrying it forever', async function () {
     await store.inbox.enqueue({
       source: 'graph',
