@@ -8,8 +8,7 @@ import { NUMBER_MAX } from '../speed-dials/edits.js';
 import { DIAL_KEYS, parseDialInput } from './number.js';
 
 const useStyles = makeStyles({
-  entry: { display: 'flex', alignItems: 'flex-end', gap: tokens.spacingHorizontalXS },
-  field: { flexGrow: 1, minWidth: 0 },
+  input: { width: '100%', minWidth: 0 },
   keys: {
     display: 'grid',
     gridTemplateColumns: 'repeat(3, minmax(0, 1fr))',
@@ -18,7 +17,13 @@ const useStyles = makeStyles({
     width: '100%',
     marginInline: 'auto',
   },
-  key: { minHeight: '44px', flexDirection: 'column', gap: 0, lineHeight: tokens.lineHeightBase200 },
+  key: {
+    minWidth: 0,
+    minHeight: '44px',
+    flexDirection: 'column',
+    gap: 0,
+    lineHeight: tokens.lineHeightBase200,
+  },
   letters: { fontSize: tokens.fontSizeBase100, color: tokens.colorNeutralForeground3, minHeight: '12px' },
   actions: {
     display: 'flex',
@@ -68,45 +73,49 @@ export function DialPad({ onCall, onAddSpeedDial, className }: DialPadProps) {
           });
         }}
       >
-        <div className={styles.entry}>
-          <Field
-            className={styles.field}
-            label={strings.dialPad.inputLabel}
-            hint={problem === undefined ? strings.dialPad.hint : null}
-            validationMessage={problem ?? null}
-          >
-            <Input
-              input={{ ref: inputRef }}
-              value={text}
-              inputMode="tel"
-              autoComplete="off"
-              maxLength={NUMBER_MAX * 2}
-              placeholder={strings.dialPad.placeholder}
-              onChange={(_e, data) => {
-                setText(data.value);
-                setTouched(false);
-              }}
-            />
-          </Field>
-          <Button
-            appearance="subtle"
-            aria-label={strings.dialPad.plus}
-            onClick={() => {
-              press('+');
+        <Field
+          label={strings.dialPad.inputLabel}
+          hint={problem === undefined ? strings.dialPad.hint : null}
+          validationMessage={problem ?? null}
+        >
+          <Input
+            className={styles.input}
+            input={{ ref: inputRef }}
+            value={text}
+            inputMode="tel"
+            autoComplete="off"
+            maxLength={NUMBER_MAX * 2}
+            placeholder={strings.dialPad.placeholder}
+            onChange={(_e, data) => {
+              setText(data.value);
+              setTouched(false);
             }}
-          >
-            +
-          </Button>
-          <Button
-            appearance="subtle"
-            icon={<Icon name="backspace" />}
-            aria-label={strings.dialPad.backspace}
-            disabledFocusable={text === ''}
-            onClick={() => {
-              setText((t) => t.slice(0, -1));
-            }}
+            contentAfter={
+              <>
+                <Button
+                  appearance="transparent"
+                  size="small"
+                  aria-label={strings.dialPad.plus}
+                  onClick={() => {
+                    press('+');
+                  }}
+                >
+                  +
+                </Button>
+                <Button
+                  appearance="transparent"
+                  size="small"
+                  icon={<Icon name="backspace" />}
+                  aria-label={strings.dialPad.backspace}
+                  disabledFocusable={text === ''}
+                  onClick={() => {
+                    setText((t) => t.slice(0, -1));
+                  }}
+                />
+              </>
+            }
           />
-        </div>
+        </Field>
       </form>
       <div className={styles.keys}>
         {DIAL_KEYS.map(({ key, letters }) => (

@@ -19,9 +19,16 @@ export const useHistoryStyles = makeStyles({
     gap: tokens.spacingVerticalXXS,
   },
   item: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalXS, minWidth: 0 },
-  main: { flexGrow: 1, minWidth: 0, justifyContent: 'flex-start', textAlign: 'start' },
-  who: { display: 'flex', flexDirection: 'column', minWidth: 0 },
-  missed: { color: tokens.colorPaletteRedForeground1 },
+  main: { maxWidth: '100%', minWidth: 0, justifyContent: 'flex-start', textAlign: 'start' },
+  who: {
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'flex-start',
+    flexGrow: 1,
+    minWidth: 0,
+    paddingInlineStart: tokens.spacingHorizontalXS,
+  },
+  missed: { color: tokens.colorPaletteRedForeground1, paddingInlineStart: tokens.spacingHorizontalM },
 });
 
 export interface RecentCallsPanelProps {
@@ -50,25 +57,25 @@ export function RecentCallsPanel({ api, linkKey, onCall, className }: RecentCall
           <ul className={styles.list}>
             {value.calls.map((c) => (
               <li key={c.id} className={styles.item} data-testid="recent-call">
-                <Button
-                  appearance="subtle"
-                  className={styles.main}
-                  icon={<Icon name="call" />}
-                  aria-label={strings.recent.redial(c.name ?? c.number)}
-                  onClick={() => {
-                    onCall({
-                      destination: c.number,
-                      ...(c.name === undefined ? {} : { displayName: c.name }),
-                    });
-                  }}
-                >
-                  <span className={styles.who}>
+                <span className={styles.who}>
+                  <Button
+                    appearance="subtle"
+                    className={styles.main}
+                    icon={<Icon name="call" />}
+                    aria-label={strings.recent.redial(c.name ?? c.number)}
+                    onClick={() => {
+                      onCall({
+                        destination: c.number,
+                        ...(c.name === undefined ? {} : { displayName: c.name }),
+                      });
+                    }}
+                  >
                     <span className={section.ellipsis}>{c.name ?? c.number}</span>
-                    <Text size={200} className={c.direction === 'missed' ? styles.missed : section.muted}>
-                      {describe(c)}
-                    </Text>
-                  </span>
-                </Button>
+                  </Button>
+                  <Text size={200} className={c.direction === 'missed' ? styles.missed : section.muted}>
+                    {describe(c)}
+                  </Text>
+                </span>
               </li>
             ))}
           </ul>

@@ -70,7 +70,7 @@ export function VoicemailPanel({ api, linkKey, onCall, className }: VoicemailPan
               const number = m.from.number;
               return (
                 <li key={m.id} className={styles.item} data-testid="voice-message" data-read={m.read}>
-                  <span className={styles.main} style={{ display: 'flex', flexDirection: 'column' }}>
+                  <span className={styles.who}>
                     <Text weight={m.read ? 'regular' : 'semibold'} className={section.ellipsis}>
                       {from}
                     </Text>

@@ -11,6 +11,7 @@ import {
   Spinner,
   Text,
   makeStyles,
+  mergeClasses,
   tokens,
 } from '@fluentui/react-components';
 import { useRef, useState, type KeyboardEvent } from 'react';
@@ -43,7 +44,6 @@ const useStyles = makeStyles({
   },
   top: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalXS, minWidth: 0 },
   main: { flexGrow: 1, minWidth: 0, justifyContent: 'flex-start', textAlign: 'start' },
-  who: { display: 'flex', flexDirection: 'column', minWidth: 0 },
   phones: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalXS },
   status: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, minHeight: '20px' },
 });
@@ -203,14 +203,7 @@ export function SearchPanel({ api, speedDials, onCall, onAddSpeedDial, className
                         onCall({ destination: phone.number, displayName: person.displayName });
                     }}
                   >
-                    <span className={styles.who}>
-                      <span className={section.ellipsis}>{person.displayName}</span>
-                      {subtitle === '' ? null : (
-                        <Text size={200} className={`${section.ellipsis} ${section.muted}`}>
-                          {subtitle}
-                        </Text>
-                      )}
-                    </span>
+                    <span className={section.ellipsis}>{person.displayName}</span>
                   </Button>
                   <Button
                     appearance="subtle"
@@ -227,6 +220,11 @@ export function SearchPanel({ api, speedDials, onCall, onAddSpeedDial, className
                     }}
                   />
                 </div>
+                {subtitle === '' ? null : (
+                  <Text size={200} className={mergeClasses(section.ellipsis, section.muted)}>
+                    {subtitle}
+                  </Text>
+                )}
                 <div className={styles.phones}>
                   {person.phones.length === 0 ? (
                     <Text size={200} className={section.muted}>

@@ -50,7 +50,7 @@ const useStyles = makeStyles({
     cursor: 'grab',
   },
   main: {
-    flexGrow: 1,
+    maxWidth: '100%',
     minWidth: 0,
     justifyContent: 'flex-start',
     textAlign: 'start',
@@ -59,9 +59,11 @@ const useStyles = makeStyles({
   who: {
     display: 'flex',
     flexDirection: 'column',
+    alignItems: 'flex-start',
+    flexGrow: 1,
     minWidth: 0,
   },
-  number: { color: tokens.colorNeutralForeground2 },
+  number: { color: tokens.colorNeutralForeground2, paddingInlineStart: tokens.spacingHorizontalM },
   tools: { display: 'flex', flexShrink: 0 },
   form: {
     display: 'flex',
@@ -202,28 +204,30 @@ export function SpeedDialsPanel({ dials, presence, loading, onCall, className }:
                   <span className={styles.grip} title={strings.speedDials.dragHandle(entry.label)}>
                     <Icon name="grip" />
                   </span>
-                  <Button
-                    appearance="subtle"
-                    className={styles.main}
-                    aria-label={strings.speedDials.call(entry.label)}
-                    icon={
-                      entry.aadObjectId === undefined ? (
-                        <Icon name="call" />
-                      ) : (
-                        <PresenceDot presence={presence[entry.aadObjectId]} />
-                      )
-                    }
-                    onClick={() => {
-                      onCall({ destination: entry.number, displayName: entry.label });
-                    }}
-                  >
-                    <span className={styles.who}>
-                      <span className={section.ellipsis}>{entry.label}</span>
-                      <Text size={200} className={mergeClasses(section.ellipsis, styles.number)}>
-                        {entry.number}
-                      </Text>
-                    </span>
-                  </Button>
+                  <span className={styles.who}>
+                    <Button
+                      appearance="subtle"
+                      className={styles.main}
+                      aria-label={strings.speedDials.call(entry.label)}
+                      icon={
+                        entry.aadObjectId === undefined ? (
+                          <Icon name="call" />
+                        ) : (
+                          <PresenceDot presence={presence[entry.aadObjectId]} />
+                        )
+                      }
+                      onClick={() => {
+                        onCall({ destination: entry.number, displayName: entry.label });
+                      }}
+                    >
+                      <span className={section.ellipsis} data-part="label">
+                        {entry.label}
+                      </span>
+                    </Button>
+                    <Text size={200} className={mergeClasses(section.ellipsis, styles.number)}>
+                      {entry.number}
+                    </Text>
+                  </span>
                   <span className={styles.tools}>
                     <Button
                       appearance="subtle"

@@ -30,6 +30,8 @@ const useStyles = makeStyles({
     justifyContent: 'space-between',
     gap: tokens.spacingHorizontalM,
   },
+  // The longest rule is wider than a phone's card: the field may shrink and the select with it.
+  rule: { minWidth: 0, maxWidth: '100%' },
 });
 
 type CardState =
@@ -170,7 +172,7 @@ export function SyncCard({ api, host, initial, linkKey, onLinkWebex, className }
                 change(data.checked, state.status.rule);
               }}
             />
-            <Field label={strings.sync.ruleLabel} orientation="horizontal">
+            <Field label={strings.sync.ruleLabel} className={styles.rule}>
               <Select
                 value={state.status.rule}
                 disabled={state.saving || !state.status.enabled}

@@ -1,0 +1,380 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { SANDBOX_IDS, type RunningSandbox } from '../../../sandbox/src/launch.js';
+import type { DemoContact, DemoUser } from '../../../sandbox/src/seed/org.js';
+import { axeViolations } from './support/axe.js';
+import { startBrowserWorld, type BrowserWorld } from './support/browser-world.js';
+
+/**
+ * The Call tab end to end in headless Chromium through the sandbox Teams dev host (the real
+ * teams-js path): speed dials saved to the user's Graph open extension, a concurrent edit from a
+ * second client, people search over the directory and Outlook contacts, Webex click-to-dial with
+ * its progress driven through the Webex stand-in, the deep link for an unlinked user, and
+ * screenshots (default, dark, 360 px) in test-output/screenshots/.
+ */
+
+const UI_TIMEOUT = 30_000;
+const EXTENSION = 'com.callbridge.speedDials';
+
+type WebexUser = DemoUser & { webex: NonNullable<DemoUser['webex']> };
+
+interface StoredDial {
+  readonly id: string;
+  readonly label: string;
+  readonly number: string;
+}
+
+describe('Call tab in the dev host: speed dials, search, calls', function () {
+  this.timeout(240_000);
+  let world: BrowserWorld | undefined;
+  let sandbox: RunningSandbox;
+  let page: Page;
+  const taken = new Set<string>();
+
+  before(async function () {
+    world = await startBrowserWorld('screenshots');
+    if (world === undefined) {
+      this.skip();
+      return;
+    }
+    ({ sandbox, page } = world);
+  });
+
+  after(async () => {
+    await world?.close();
+  });
+
+  /** A Webex Calling user no other test here has used (each test starts from a clean user). */
+  function callingUser(): WebexUser {
+    const user = sandbox.org.users.find((u): u is WebexUser => u.webex?.calling === true && !taken.has(u.id));
+    assert.ok(user !== undefined, 'enough Webex Calling users in the demo org');
+    taken.add(user.id);
+    return user;
+  }
+
+  async function openTab(user: DemoUser, theme: 'default' | 'dark' = 'default'): Promise<Frame> {
+    await page.goto(`${sandbox.urls.host}?user=${user.id}&theme=${theme}`);
+    const frame = await (await page.waitForSelector('#tab-frame')).contentFrame();
+    assert.ok(frame !== null);
+    await frame.getByText(`Signed in as ${user.displayName}`).waitFor({ timeout: UI_TIMEOUT });
+    await frame.waitForSelector('[data-testid="speed-dials"][aria-busy="false"]', { timeout: UI_TIMEOUT });
+    return frame;
+  }
+
+  /** The Call tab API as a second client (another device) would call it, with the user's SSO token. */
+  async function api(user: DemoUser, method: string, route: string, body?: unknown) {
+    const token = await sandbox.standIns.entra.ssoToken(user.id);
+    const res = await fetch(`${sandbox.standIns.teamsHost.url}${route}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      body: (text === '' ? undefined : JSON.parse(text)) as Record<string, unknown>,
+    };
+  }
+
+  /** The speed dials as the Graph stand-in holds them in the user's open extension. */
+  async function graphDials(user: DemoUser): Promise<StoredDial[]> {
+    const token = await sandbox.standIns.entra.mintAccessToken({
+      resource: 'https://graph.microsoft.com',
+      clientId: SANDBOX_IDS.clientId,
+      userId: user.id,
+      scopes: ['User.ReadWrite'],
+    });
+    const res = await fetch(`${sandbox.urls.graph}/v1.0/users/${user.id}/extensions/${EXTENSION}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (res.status === 404) return [];
+    assert.equal(res.status, 200);
+    const ext = (await res.json()) as { entries?: unknown };
+    assert.equal(typeof ext.entries, 'string', 'the extension keeps the set as one JSON string');
+    return JSON.parse(ext.entries as string) as StoredDial[];
+  }
+
+  /** Waits until Graph holds these labels, in this order (saves are asynchronous to the UI). */
+  async function graphLabelsBecome(user: DemoUser, labels: string[]): Promise<StoredDial[]> {
+    let last: StoredDial[] = [];
+    for (let i = 0; i < 100; i++) {
+      last = await graphDials(user);
+      if (JSON.stringify(last.map((d) => d.label)) === JSON.stringify(labels)) return last;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.deepEqual(
+      last.map((d) => d.label),
+      labels,
+    );
+    return last;
+  }
+
+  async function uiLabels(frame: Frame): Promise<string[]> {
+    return frame
+      .locator('[data-testid="speed-dial"]')
+      .evaluateAll((items) => items.map((li) => li.querySelector('[data-part="label"]')?.textContent ?? ''));
+  }
+
+  async function settled(frame: Frame): Promise<void> {
+    await frame.waitForSelector('[data-testid="speed-dials"][data-state="idle"]', { timeout: UI_TIMEOUT });
+  }
+
+  async function search(frame: Frame, text: string): Promise<void> {
+    const box = frame.getByRole('searchbox', { name: 'Search people and numbers' });
+    await box.fill(text);
+    await frame.waitForSelector('[data-testid="search"][data-state="done"]', { timeout: UI_TIMEOUT });
+  }
+
+  /** The tab frame's width at the current viewport (the dev host's chrome takes the rest). */
+  async function frameWidth(): Promise<number> {
+    return page.locator('#tab-frame').evaluate((el) => el.clientWidth);
+  }
+
+  /** Sizes the page so that the tab itself is `width` wide, as in a phone's Teams. */
+  async function tabWidth(width: number): Promise<void> {
+    await page.setViewportSize({ width, height: 900 });
+    await page.setViewportSize({ width: width + (width - (await frameWidth())), height: 900 });
+  }
+
+  async function shot(name: string, width?: number): Promise<void> {
+    if (width !== undefined) await tabWidth(width);
+    await page.screenshot({ path: path.join(world!.shots, `${name}.png`), fullPage: true });
+    if (width !== undefined) await page.setViewportSize({ width: 1280, height: 800 });
+  }
+
+  /** Links Webex through the Webex stand-in's sign-in popup, as the user would. */
+  async function linkWebex(frame: Frame, user: WebexUser): Promise<void> {
+    const popupOpened = page.context().waitForEvent('page', { timeout: UI_TIMEOUT });
+    await frame.getByRole('button', { name: 'Link Webex' }).first().click();
+    const popup = await popupOpened;
+    await popup.waitForSelector('select#person', { timeout: UI_TIMEOUT });
+    await popup.selectOption('select#person', user.webex.personId);
+    await popup.click('button[value="accept"]');
+    await frame.waitForSelector('[data-testid="webex-card"][data-state="linked"]', { timeout: UI_TIMEOUT });
+  }
+
+  it('adds from search and the dial pad, reorders by keyboard, removes, and Graph follows; a reload shows them again', async () => {
+    const user = callingUser();
+    const colleague = sandbox.org.users.find((u) => u.id !== user.id && u.department === user.department)!;
+    const frame = await openTab(user);
+    await frame.getByText('No speed dials yet').waitFor();
+
+    await search(frame, colleague.displayName);
+    const result = frame.locator(`[data-testid="search-result"][data-key="aad:${colleague.id}"]`);
+    await result.waitFor();
+    await result.getByRole('button', { name: `Add ${colleague.displayName} to speed dials` }).click();
+    await settled(frame);
+
+    await frame.getByRole('textbox', { name: 'Number to call' }).fill('+1 (425) 555-0199');
+    await frame.getByRole('button', { name: 'Add to speed dials' }).click();
+    await settled(frame);
+    const added = await graphLabelsBecome(user, [colleague.displayName, '+14255550199']);
+    assert.equal(added[1]?.number, '+14255550199', 'the pasted number is saved without its formatting');
+    assert.deepEqual(await uiLabels(frame), [colleague.displayName, '+14255550199']);
+
+    // Keyboard: Alt+ArrowUp on the second entry's call button moves it first, focus stays on it.
+    const second = frame.getByRole('button', { name: 'Call +14255550199' });
+    await second.focus();
+    await page.keyboard.press('Alt+ArrowUp');
+    await settled(frame);
+    await graphLabelsBecome(user, ['+14255550199', colleague.displayName]);
+    assert.equal(
+      await second.evaluate((el) => el === document.activeElement),
+      true,
+      'focus stays on the moved entry',
+    );
+
+    // The move buttons do the same, for pointer and switch users.
+    await frame.getByRole('button', { name: `Move ${colleague.displayName} up` }).click();
+    await settled(frame);
+    await graphLabelsBecome(user, [colleague.displayName, '+14255550199']);
+
+    // Edit the label and number in place.
+    await frame.getByRole('button', { name: 'Edit +14255550199' }).click();
+    const form = frame.getByRole('form', { name: 'Edit +14255550199' });
+    await form.getByRole('textbox', { name: 'Name' }).fill('Front desk');
+    await form.getByRole('textbox', { name: 'Number' }).fill('4021');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await settled(frame);
+    const edited = await graphLabelsBecome(user, [colleague.displayName, 'Front desk']);
+    assert.equal(edited[1]?.number, '4021');
+    await shot('call-tab-speed-dials');
+
+    await frame.getByRole('button', { name: `Remove ${colleague.displayName}` }).click();
+    await settled(frame);
+    await graphLabelsBecome(user, ['Front desk']);
+
+    // Another device (or this one after a reload) sees the set from the bootstrap.
+    const again = await openTab(user);
+    await again.locator('[data-testid="speed-dial"]').first().waitFor();
+    assert.deepEqual(await uiLabels(again), ['Front desk']);
+  });
+
+  it('merges a concurrent edit from a second client instead of losing it', async () => {
+    const user = callingUser();
+    const frame = await openTab(user);
+    await frame.getByRole('textbox', { name: 'Number to call' }).fill('1001');
+    await frame.getByRole('button', { name: 'Add to speed dials' }).click();
+    await settled(frame);
+    await graphLabelsBecome(user, ['1001']);
+
+    // The second client read the set before the tab's next edit...
+    const read = await api(user, 'GET', '/api/speed-dials');
+    assert.equal(read.status, 200);
+    const base = { version: read.body.version, entries: read.body.entries };
+
+    // ...the tab adds one...
+    await frame.getByRole('textbox', { name: 'Number to call' }).fill('1002');
+    await frame.getByRole('button', { name: 'Add to speed dials' }).click();
+    await settled(frame);
+    await graphLabelsBecome(user, ['1001', '1002']);
+
+    // ...and the second client saves its own addition on the old base: the server merges.
+    const other = { id: 'other01', label: 'From phone', number: '1003' };
+    const put = await api(user, 'PUT', '/api/speed-dials', {
+      entries: [...(base.entries as StoredDial[]), other],
+      base,
+    });
+    assert.equal(put.status, 200);
+    assert.equal(put.body.merged, true);
+    // Where the merge places the other client's entry is the server's rule; that it is kept is ours.
+    assert.deepEqual((put.body.entries as StoredDial[]).map((d) => d.label).sort(), [
+      '1001',
+      '1002',
+      'From phone',
+    ]);
+    await graphLabelsBecome(
+      user,
+      (put.body.entries as StoredDial[]).map((d) => d.label),
+    );
+
+    // The tab's next edit is on its (now old) base: merged again, nothing lost, and it says so.
+    await frame.getByRole('button', { name: 'Remove 1001' }).click();
+    await settled(frame);
+    await frame.getByTestId('speed-dials-merged').waitFor({ timeout: UI_TIMEOUT });
+    await frame.getByText('Merged with changes from another device.').waitFor();
+    const shown = await uiLabels(frame);
+    assert.deepEqual([...shown].sort(), ['1002', 'From phone']);
+    await graphLabelsBecome(user, shown);
+  });
+
+  it('finds a directory user and an Outlook contact, with keyboard navigation', async () => {
+    const user = callingUser();
+    const contact: DemoContact | undefined = sandbox.org.contacts.find((c) => c.ownerId === user.id);
+    assert.ok(contact !== undefined, 'the demo user has Outlook contacts');
+    const colleague = sandbox.org.users.find((u) => u.id !== user.id)!;
+    const frame = await openTab(user);
+
+    await search(frame, colleague.displayName);
+    const person = frame.locator(`[data-testid="search-result"][data-key="aad:${colleague.id}"]`);
+    await person.waitFor();
+    await person.getByText(colleague.jobTitle).first().waitFor();
+    await person.getByText(colleague.mail, { exact: false }).first().waitFor();
+
+    await search(frame, contact.displayName);
+    const found = frame.locator('[data-testid="search-result"]', { hasText: contact.displayName });
+    await found.first().waitFor();
+    const business = contact.businessPhones[0]!;
+    await found.first().getByText(business, { exact: false }).waitFor();
+    await shot('call-tab-search');
+
+    // Arrow down from the box lands on the first result's call button; Escape goes back.
+    await frame.getByRole('searchbox', { name: 'Search people and numbers' }).focus();
+    await page.keyboard.press('ArrowDown');
+    const focused = await frame.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
+    assert.match(focused, /^Call /);
+    await page.keyboard.press('Escape');
+    assert.equal(
+      await frame.evaluate(() => document.activeElement?.getAttribute('type')),
+      'search',
+      'Escape returns to the search box',
+    );
+  });
+
+  it('places a Webex call for a linked user and follows it through the Webex stand-in', async () => {
+    const user = callingUser();
+    const callee = callingUser();
+    const frame = await openTab(user);
+    await linkWebex(frame, user);
+
+    await frame.getByRole('textbox', { name: 'Number to call' }).fill(callee.webex.extension);
+    await frame.getByRole('button', { name: 'Call', exact: true }).click();
+    const panel = frame.getByTestId('call-panel');
+    await frame.getByText('Ringing your Webex devices — answer to connect').waitFor({ timeout: UI_TIMEOUT });
+    await shot('call-tab-ringing');
+    await shot('call-tab-ringing-360', 360);
+
+    const [call] = sandbox.standIns.webex.activeCalls(user.webex.personId);
+    assert.ok(call !== undefined, 'the dial reached the Webex stand-in');
+    const callId = String(call.id);
+    sandbox.standIns.webex.answerOnDevice(user.webex.personId, callId);
+    await frame.waitForSelector(
+      '[data-testid="call-panel"]:is([data-state="connecting"], [data-state="ringing_remote"])',
+      {
+        timeout: UI_TIMEOUT,
+      },
+    );
+    sandbox.standIns.webex.remoteAnswer(callId);
+    await frame.waitForSelector('[data-testid="call-panel"][data-state="connected"]', {
+      timeout: UI_TIMEOUT,
+    });
+    await panel.getByText('Connected', { exact: true }).waitFor();
+    sandbox.standIns.webex.remoteHangup(callId);
+    await frame.waitForSelector('[data-testid="call-panel"][data-state="ended"]', { timeout: UI_TIMEOUT });
+    await panel.getByRole('button', { name: 'Call again' }).waitFor();
+  });
+
+  it('gives an unlinked user the Webex deep link and the Link Webex action', async () => {
+    const user = callingUser();
+    const frame = await openTab(user);
+    await frame.getByRole('textbox', { name: 'Number to call' }).fill('+1 425 555 0123');
+    await frame.getByRole('button', { name: 'Call', exact: true }).click();
+    const link = frame.getByTestId('open-webex');
+    await link.waitFor({ timeout: UI_TIMEOUT });
+    assert.match((await link.getAttribute('href')) ?? '', /^webextel:/);
+    await frame.getByTestId('deep-link').getByRole('button', { name: 'Link Webex' }).waitFor();
+    assert.deepEqual(sandbox.standIns.webex.activeCalls(user.webex.personId), [], 'nothing was dialled');
+    await shot('call-tab-deep-link');
+    await shot('call-tab-deep-link-360', 360);
+  });
+
+  it('passes axe and renders at 360 px in default and dark themes', async () => {
+    const user = callingUser();
+    for (const theme of ['default', 'dark'] as const) {
+      const frame = await openTab(user, theme);
+      await frame.getByRole('textbox', { name: 'Number to call' }).fill('2002');
+      await frame.getByRole('button', { name: 'Add to speed dials' }).click();
+      await settled(frame);
+      await search(frame, sandbox.org.users[1]!.displayName);
+      await frame.locator('[data-testid="search-result"]').first().waitFor();
+      await frame.waitForSelector('[data-testid="recent-calls"][data-state="ready"]', {
+        timeout: UI_TIMEOUT,
+      });
+      assert.deepEqual(await axeViolations(frame), [], `Call tab (${theme})`);
+      await shot(`call-tab-${theme}`);
+      await shot(`call-tab-${theme}-360`, 360);
+      // Nothing may scroll sideways at phone width.
+      await tabWidth(360);
+      assert.equal(await frameWidth(), 360);
+      const overflow = await frame.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      const wide = await frame.evaluate(() => {
+        const w = document.documentElement.clientWidth;
+        return [...document.querySelectorAll('*')]
+          .filter((el) => el.getBoundingClientRect().right > w + 1)
+          .slice(0, 8)
+          .map(
+            (el) =>
+              `${el.tagName}.${el.className} ${el.getAttribute('aria-label') ?? ''} ${Math.round(el.getBoundingClientRect().right)}`,
+          );
+      });
+      await page.setViewportSize({ width: 1280, height: 800 });
+      assert.equal(overflow, 0, `no horizontal scroll at 360 px (${theme}): ${wide.join('\n')}`);
+    }
+  });
+});
