@@ -22,6 +22,12 @@ param webAppSku string = 'B1'
 @description('"CallBridge" + APP_NAME_SUFFIX: the Azure Bot display name.')
 param botDisplayName string = 'CallBridge'
 
+@description('TEAMS_APP_ID: the Teams app id; cards link to the Call tab with it.')
+param teamsAppId string
+
+@description('CALL_DEFAULT_COUNTRY: ISO 3166 alpha-2 country for numbers dialled without a country code.')
+param callDefaultCountry string = 'US'
+
 @description('BOT_ID: client id of the bot\'s single-tenant Entra app.')
 param botId string
 
@@ -252,6 +258,8 @@ resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
     {
       CALLBRIDGE_MODE: 'live'
       NODE_ENV: 'production'
+      TEAMS_APP_ID: teamsAppId
+      CALL_DEFAULT_COUNTRY: callDefaultCountry
       BOT_ID: botId
       BOT_TENANT_ID: botTenantId
       BOT_TYPE: 'SingleTenant'
