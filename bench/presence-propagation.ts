@@ -4,9 +4,14 @@ import { createLogger } from '../bot/src/observability/logger.js';
 import { createPresenceEngine } from '../bot/src/presence-sync/engine/index.js';
 import type { PresencePorts } from '../bot/src/presence-sync/engine/ports.js';
 import { inboxItemFor } from '../bot/src/presence-sync/inbox-events.js';
-import { openStore } from '../bot/src/store/open.js';
 import type { Store } from '../bot/src/store/store.js';
-import { enrolUser, FakeWorld, seededRandom, TENANT } from '../tests/bot/presence-sync/engine/fake-world.js';
+import {
+  enrolUser,
+  FakeWorld,
+  openStoreIn,
+  seededRandom,
+  TENANT,
+} from '../tests/bot/presence-sync/engine/fake-world.js';
 import type { Benchmark } from './lib/bench.js';
 import { measure, memorySnapshot, summarize, type LatencySummary } from './lib/measure.js';
 import { formatBytes } from './lib/report.js';
@@ -73,9 +78,7 @@ export const presencePropagation: Benchmark = {
 
 async function measurePresence(tmpDir: string): Promise<Measured> {
   const dir = mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : tmpDir, 'cb-bench-presence-'));
-  const opened = await openStore({ dataDir: dir, databaseUrl: undefined }, createLogger({ level: 'silent' }));
-  if (!opened.ok) throw opened.error;
-  const store = opened.value;
+  const store = await openStoreIn(dir, Date.now);
   try {
     const world = new FakeWorld(() => Date.now(), seededRandom(7));
     const written = new Map<string, number>();

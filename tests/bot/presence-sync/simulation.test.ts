@@ -10,11 +10,11 @@ import {
 } from '../../../bot/src/presence-sync/engine/index.js';
 import { teamsWantsWebexDnd, webexActivityOf } from '../../../bot/src/presence-sync/engine/mapping.js';
 import { inboxItemFor } from '../../../bot/src/presence-sync/inbox-events.js';
-import { openStore } from '../../../bot/src/store/open.js';
 import type { NewInboxItem, PresenceSyncRule, Store } from '../../../bot/src/store/store.js';
 import {
   enrolUser,
   FakeWorld,
+  openStoreIn,
   seededRandom,
   TENANT,
   type Random,
@@ -80,11 +80,7 @@ class Simulation {
   }
 
   async open(): Promise<void> {
-    const opened = await openStore({ dataDir: this.dir, databaseUrl: undefined }, logger, {
-      now: () => this.now,
-    });
-    assert.ok(opened.ok, 'store opens');
-    this.store = opened.value;
+    this.store = await openStoreIn(this.dir, () => this.now);
     this.generation += 1;
     this.engine = createPresenceEngine({
       store: this.store,

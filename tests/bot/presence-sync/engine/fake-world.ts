@@ -1,4 +1,6 @@
+import { createLogger } from '../../../../bot/src/observability/logger.js';
 import { err, ok } from '../../../../bot/src/shared/result.js';
+import { openStore } from '../../../../bot/src/store/open.js';
 import type { TeamsPresence, TeamsSessionState } from '../../../../bot/src/presence-sync/engine/mapping.js';
 import type {
   PortError,
@@ -67,6 +69,19 @@ export interface FaultRates {
 
 const RANK: Readonly<Record<string, number>> = { DoNotDisturb: 4, Busy: 3, Available: 2, Away: 1 };
 export const TENANT = 'tenant-sim';
+
+/** A SQLite store in `dir` on the given clock (the directory may hold one from before a restart). */
+export async function openStoreIn(dir: string, now: () => number): Promise<Store> {
+  const opened = await openStore(
+    { dataDir: dir, databaseUrl: undefined },
+    createLogger({ level: 'silent' }),
+    {
+      now,
+    },
+  );
+  if (!opened.ok) throw new Error(`store did not open: ${opened.error.message}`);
+  return opened.value;
+}
 
 /**
  * Creates the user in the store and in the world, enrolled in presence sync with `rule`;

@@ -6,9 +6,8 @@ import { createLogger } from '../../../../bot/src/observability/logger.js';
 import { createPresenceEngine, type PresenceEngine } from '../../../../bot/src/presence-sync/engine/index.js';
 import { inboxItemFor, type GraphLifecycleEvent } from '../../../../bot/src/presence-sync/inbox-events.js';
 import { err, ok } from '../../../../bot/src/shared/result.js';
-import { openStore } from '../../../../bot/src/store/open.js';
 import type { Store } from '../../../../bot/src/store/store.js';
-import { enrolUser, FakeWorld, seededRandom, TENANT } from './fake-world.js';
+import { enrolUser, FakeWorld, openStoreIn, seededRandom, TENANT } from './fake-world.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -40,9 +39,7 @@ describe('presence inbox processor (SQLite, fake ports)', function () {
   beforeEach(async function () {
     dir = mkdtempSync(path.join(tmpdir(), 'callbridge-presence-proc-'));
     now = Date.UTC(2026, 0, 5, 9);
-    const opened = await openStore({ dataDir: dir, databaseUrl: undefined }, logger, { now: () => now });
-    assert.ok(opened.ok);
-    store = opened.value;
+    store = await openStoreIn(dir, () => now);
     world = new FakeWorld(() => now, seededRandom(1));
     aad = '00000000-0000-4000-8000-000000000001';
     userId = await enrolUser(store, world, aad, 'always');

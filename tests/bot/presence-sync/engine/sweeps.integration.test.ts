@@ -3,11 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../../../bot/src/observability/logger.js';
-import { createPresenceEngine } from '../../../../bot/src/presence-sync/engine/index.js';
+import {
+  createPresenceEngine,
+  type PresenceEngine,
+  type PresenceEngineDeps,
+} from '../../../../bot/src/presence-sync/engine/index.js';
 import { createTenantRateLimiter } from '../../../../bot/src/presence-sync/engine/rate-limit.js';
-import { openStore } from '../../../../bot/src/store/open.js';
 import type { Store } from '../../../../bot/src/store/store.js';
-import { enrolUser, FakeWorld, seededRandom, TENANT } from './fake-world.js';
+import { enrolUser, FakeWorld, openStoreIn, seededRandom, TENANT } from './fake-world.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -38,9 +41,7 @@ describe('presence reconciliation and keep-alive sweeps (SQLite, fake ports)', f
   before(async function () {
     dir = mkdtempSync(path.join(tmpdir(), 'callbridge-presence-sweep-'));
     now = Date.UTC(2026, 0, 5, 9);
-    const opened = await openStore({ dataDir: dir, databaseUrl: undefined }, logger, { now: () => now });
-    assert.ok(opened.ok);
-    store = opened.value;
+    store = await openStoreIn(dir, () => now);
     world = new FakeWorld(() => now, seededRandom(3));
     for (let i = 0; i < 1_300; i += 1) {
       const aad = `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
@@ -59,15 +60,11 @@ describe('presence reconciliation and keep-alive sweeps (SQLite, fake ports)', f
     rmSync(dir, { recursive: true, force: true });
   });
 
+  const engineWith = (owner: string, options: Partial<PresenceEngineDeps> = {}): PresenceEngine =>
+    createPresenceEngine({ store, ports: world.ports, logger, owner, now: () => now, ...options });
+
   it('reads presence in batches of at most 650 ids and rechecks only what drifted', async function () {
-    const engine = createPresenceEngine({
-      store,
-      ports: world.ports,
-      logger,
-      owner: 'sweep',
-      now: () => now,
-      webexSweep: 'active',
-    });
+    const engine = engineWith('sweep', { webexSweep: 'active' });
     // A notification for these two was lost: Teams moved on without us hearing.
     const [first, second] = ids;
     assert.ok(first !== undefined && second !== undefined);
@@ -91,28 +88,14 @@ describe('presence reconciliation and keep-alive sweeps (SQLite, fake ports)', f
   });
 
   it('stops a sweep when the tenant budget runs out and says so', async function () {
-    const engine = createPresenceEngine({
-      store,
-      ports: world.ports,
-      logger,
-      owner: 'sweep-2',
-      now: () => now,
-      tenantPresenceLimit: 1,
-      webexSweep: 'active',
-    });
+    const engine = engineWith('sweep-2', { tenantPresenceLimit: 1, webexSweep: 'active' });
     const report = await engine.reconcile.sweep();
     assert.equal(report.presenceCalls, 1);
     assert.equal(report.incomplete, true);
   });
 
   it('asks for a keep-alive round for sessions about to lapse, once per session', async function () {
-    const engine = createPresenceEngine({
-      store,
-      ports: world.ports,
-      logger,
-      owner: 'keepalive',
-      now: () => now,
-    });
+    const engine = engineWith('keepalive');
     const [, , third] = ids;
     assert.ok(third !== undefined);
     world.setCall(third, 'c1', 'connected');
