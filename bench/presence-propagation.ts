@@ -69,7 +69,7 @@ export const presencePropagation: Benchmark = {
       notes: [
         `${String(SAMPLES)} samples per direction, ${String(PER_BATCH)} notifications per processor batch; SQLite in ${m.dir}`,
         `memory with ${m.users.toLocaleString('en-US')} enrolled users (presence rows with engine memory): JS heap ${formatBytes(m.heapBefore)} → ${formatBytes(m.heapAfter)}, RSS ${formatBytes(m.rssBefore)} → ${formatBytes(m.rssAfter)} across both sweeps; the heap includes this benchmark's fake Teams/Webex world for every user; the engine keeps no per-user state in memory (it lives in the presence rows); the reconciliation sweep also stores one Webex recheck row per user (webexSweep: all)`,
-        `enrolling took ${(m.enrolMs / 1000).toFixed(1)} s${m.users < USERS ? ` (stopped at ${String(MAX_ENROL_SECONDS)} s)` : ''}; the Teams and Webex sides are in-memory fakes: upstream latency not included`,
+        `enrolling took ${(m.enrolMs / 1000).toFixed(1)} s${m.users < USERS ? ` (stopped at ${String(MAX_ENROL_SECONDS)} s)` : ''}; the Teams and Webex sides are in-memory fakes: upstream latency not included; in the service the processor polls the inbox every 500 ms when idle, which adds up to that wait before a batch starts`,
       ],
       raw: m,
     };
