@@ -1,4 +1,14 @@
+import type {
+  CallEndReason,
+  CallState,
+  CallView,
+  DeepLinks,
+  RecentCall,
+  VoiceMessage,
+} from '../../../bot/src/calls/call-service.js';
 import type { Person, PersonSource, PhoneNumber } from '../../../bot/src/people/person.js';
+import type { SpeedDial } from '../../../bot/src/speed-dials/codec.js';
+import type { SavedSpeedDials, SpeedDials } from '../../../bot/src/speed-dials/speed-dial-service.js';
 import {
   arrayOf,
   booleanField,
@@ -14,12 +24,26 @@ import {
 } from './json.js';
 
 /**
- * The Call tab's API shapes (docs: the call-tab API contract) and their parsers. Parsers accept
+ * The Call tab's API shapes (the call-tab API contract) and their parsers. Parsers accept
  * exactly what the contract promises, drop unknown fields, and answer undefined for anything
  * else.
  */
 
-export type { Person, PersonSource, PhoneNumber };
+// The server's own types where it has them, so the tab and the API cannot drift apart silently.
+export type {
+  CallEndReason,
+  CallState,
+  CallView,
+  DeepLinks,
+  Person,
+  PersonSource,
+  PhoneNumber,
+  RecentCall,
+  SavedSpeedDials,
+  SpeedDial,
+  SpeedDials,
+  VoiceMessage,
+};
 
 export interface WebexLinkStatus {
   readonly linked: boolean;
@@ -43,27 +67,6 @@ export function parseWebexStatus(body: unknown): WebexLinkStatus | undefined {
     ...(expiresAt === undefined ? {} : { expiresAt }),
     ...(typeof needsRelink === 'boolean' ? { needsRelink } : {}),
   };
-}
-
-export interface SpeedDial {
-  readonly id: string;
-  readonly label: string;
-  readonly number: string;
-  readonly aadObjectId?: string;
-}
-
-export interface SpeedDials {
-  readonly entries: readonly SpeedDial[];
-  readonly version: string;
-  readonly bytesUsed: number;
-  readonly bytesMax: number;
-}
-
-export interface SavedSpeedDials extends SpeedDials {
-  /** Another device had changed the set since our base; the result holds both. */
-  readonly merged: boolean;
-  /** Ids where the other device's edit won over ours. */
-  readonly conflicts: readonly string[];
 }
 
 /** PUT /api/speed-dials: saved, or (413) nothing written because the set would not fit. */
@@ -128,48 +131,15 @@ export const CALL_STATES = [
   'held',
   'ended',
   'failed',
-] as const;
-export type CallState = (typeof CALL_STATES)[number];
-export type CallEndReason = 'not_answered' | 'busy' | 'declined' | 'webex_unavailable' | 'unknown';
-
-export interface CallView {
-  readonly id: string;
-  readonly state: CallState;
-  readonly destination: string;
-  readonly startedAt: number;
-  readonly reason?: CallEndReason;
-}
-
-export interface DeepLinks {
-  readonly webex: string;
-  readonly tel?: string;
-  readonly sip?: string;
-}
+] as const satisfies readonly CallState[];
 
 export type PlacedCall =
   | { readonly mode: 'webex'; readonly call: CallView }
   | { readonly mode: 'deep_link'; readonly links: DeepLinks; readonly linkWebex: boolean };
 
-export interface RecentCall {
-  readonly id: string;
-  readonly direction: 'placed' | 'received' | 'missed';
-  readonly name?: string;
-  readonly number: string;
-  readonly at: number;
-  readonly durationSeconds?: number;
-}
-
 export interface RecentCalls {
   readonly linked: boolean;
   readonly calls: readonly RecentCall[];
-}
-
-export interface VoiceMessage {
-  readonly id: string;
-  readonly from: { readonly name?: string; readonly number?: string };
-  readonly at: number;
-  readonly durationSeconds?: number;
-  readonly read: boolean;
 }
 
 export interface Voicemail {

@@ -16,6 +16,14 @@ export const useSectionStyles = makeStyles({
     gap: tokens.spacingHorizontalS,
   },
   muted: { color: tokens.colorNeutralForeground2 },
+  list: {
+    listStyle: 'none',
+    margin: 0,
+    padding: 0,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalXS,
+  },
   noticeTitle: { display: 'block' },
   ellipsis: {
     overflow: 'hidden',

@@ -164,25 +164,23 @@ export interface CallStrings {
   readonly errorTitle: string;
 }
 
-export interface RecentStrings {
+/** What every list read from Webex says in its shared states. */
+export interface WebexListStrings {
   readonly heading: string;
   readonly loading: string;
   readonly empty: string;
   readonly notLinked: string;
   readonly failed: string;
   readonly retry: string;
+}
+
+export interface RecentStrings extends WebexListStrings {
   readonly redial: (name: string) => string;
   readonly directions: { readonly placed: string; readonly received: string; readonly missed: string };
   readonly duration: (seconds: number) => string;
 }
 
-export interface VoicemailStrings {
-  readonly heading: string;
-  readonly loading: string;
-  readonly empty: string;
-  readonly notLinked: string;
-  readonly failed: string;
-  readonly retry: string;
+export interface VoicemailStrings extends WebexListStrings {
   readonly unread: (count: number) => string;
   readonly unknownCaller: string;
   readonly markRead: (from: string) => string;

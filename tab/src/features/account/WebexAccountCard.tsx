@@ -8,24 +8,14 @@ import {
   Spinner,
   Text,
   makeStyles,
-  mergeClasses,
   tokens,
 } from '@fluentui/react-components';
 import { useId, useState } from 'react';
 import { strings } from '../../i18n/strings.js';
-import { usePanelStyles } from './panel.js';
+import { Section } from '../../app/Section.js';
 import type { WebexCardState, WebexLink, WebexNotice } from './useWebexLink.js';
 
 const useStyles = makeStyles({
-  region: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-    minWidth: 0,
-  },
-  heading: {
-    margin: 0,
-  },
   row: {
     display: 'flex',
     flexWrap: 'wrap',
@@ -79,24 +69,16 @@ export interface WebexAccountCardProps {
 
 /** The Webex account region: link status, Link / Link again, and Unlink behind a confirmation. */
 export function WebexAccountCard({ webex, className }: WebexAccountCardProps) {
-  const styles = useStyles();
-  const panel = usePanelStyles();
-  const headingId = useId();
   return (
-    <section
-      className={mergeClasses(styles.region, className)}
-      aria-labelledby={headingId}
-      aria-busy={webex.state.kind === 'loading'}
-      data-testid="webex-card"
-      data-state={dataState(webex.state)}
+    <Section
+      heading={strings.webex.heading}
+      className={className}
+      busy={webex.state.kind === 'loading'}
+      testId="webex-card"
+      state={dataState(webex.state)}
     >
-      <Text as="h2" id={headingId} size={400} weight="semibold" className={styles.heading}>
-        {strings.webex.heading}
-      </Text>
-      <div className={panel.panel}>
-        <CardContent webex={webex} />
-      </div>
-    </section>
+      <CardContent webex={webex} />
+    </Section>
   );
 }
 

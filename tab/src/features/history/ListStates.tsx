@@ -10,17 +10,12 @@ import {
 } from '@fluentui/react-components';
 import type { ReactNode } from 'react';
 import { loadedValue, type Load } from '../../app/useLoad.js';
+import type { WebexListStrings } from '../../i18n/strings.js';
 
 export interface ListStatesProps<T> {
   readonly load: Load<T & { readonly linked: boolean }>;
   readonly isEmpty: (value: T) => boolean;
-  readonly texts: {
-    readonly loading: string;
-    readonly empty: string;
-    readonly notLinked: string;
-    readonly failed: string;
-    readonly retry: string;
-  };
+  readonly texts: WebexListStrings;
   readonly children: (value: T) => ReactNode;
 }
 

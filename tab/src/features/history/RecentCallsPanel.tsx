@@ -10,14 +10,6 @@ import type { CallTarget } from '../call/useCall.js';
 import { ListStates } from './ListStates.js';
 
 export const useHistoryStyles = makeStyles({
-  list: {
-    listStyle: 'none',
-    margin: 0,
-    padding: 0,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalXXS,
-  },
   item: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalXS, minWidth: 0 },
   main: { maxWidth: '100%', minWidth: 0, justifyContent: 'flex-start', textAlign: 'start' },
   who: {
@@ -54,7 +46,7 @@ export function RecentCallsPanel({ api, linkKey, onCall, className }: RecentCall
     >
       <ListStates load={load} isEmpty={(v) => v.calls.length === 0} texts={strings.recent}>
         {(value) => (
-          <ul className={styles.list}>
+          <ul className={section.list}>
             {value.calls.map((c) => (
               <li key={c.id} className={styles.item} data-testid="recent-call">
                 <span className={styles.who}>

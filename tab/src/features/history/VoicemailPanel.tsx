@@ -64,7 +64,7 @@ export function VoicemailPanel({ api, linkKey, onCall, className }: VoicemailPan
       ) : null}
       <ListStates load={load} isEmpty={(v) => v.messages.length === 0} texts={strings.voicemail}>
         {(value) => (
-          <ul className={styles.list}>
+          <ul className={section.list}>
             {value.messages.map((m) => {
               const from = m.from.name ?? m.from.number ?? strings.voicemail.unknownCaller;
               const number = m.from.number;

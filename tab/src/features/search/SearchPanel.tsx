@@ -25,14 +25,6 @@ import { PresenceDot } from '../presence/PresenceDot.js';
 import { SEARCH_MAX_LENGTH, useSearch, type SearchState } from './useSearch.js';
 
 const useStyles = makeStyles({
-  list: {
-    listStyle: 'none',
-    margin: 0,
-    padding: 0,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-  },
   item: {
     display: 'flex',
     flexDirection: 'column',
@@ -177,7 +169,7 @@ export function SearchPanel({ api, speedDials, onCall, onAddSpeedDial, className
       ) : null}
       {people.length === 0 ? null : (
         <ul
-          className={styles.list}
+          className={section.list}
           ref={listRef}
           aria-label={strings.search.resultsLabel}
           onKeyDown={onListKey}

@@ -25,14 +25,6 @@ import { LABEL_MAX, NUMBER_MAX, stepMove } from './edits.js';
 import type { SpeedDialNotice, SpeedDialsHandle } from './useSpeedDials.js';
 
 const useStyles = makeStyles({
-  list: {
-    listStyle: 'none',
-    margin: 0,
-    padding: 0,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalXS,
-  },
   item: {
     display: 'flex',
     alignItems: 'center',
@@ -159,7 +151,7 @@ export function SpeedDialsPanel({ dials, presence, loading, onCall, className }:
           <Text id={hintId} size={200} className={styles.number}>
             {strings.speedDials.reorderHint}
           </Text>
-          <ul className={styles.list} aria-label={strings.speedDials.listLabel} aria-describedby={hintId}>
+          <ul className={section.list} aria-label={strings.speedDials.listLabel} aria-describedby={hintId}>
             {entries.map((entry, index) =>
               editing === entry.id ? (
                 <li key={entry.id}>
