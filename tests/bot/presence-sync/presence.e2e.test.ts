@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { REQUIRED_GRAPH_PERMISSIONS } from '../../../bot/src/admin-consent/required-permissions.js';
 import type { DemoUser } from '../../../sandbox/src/seed/org.js';
-import { startCallTabWorld, type CallTabWorld } from '../call-tab/world.js';
+import { useCallTabWorld, type CallTabWorld } from '../call-tab/world.js';
 
 /**
  * Presence sync end to end in the sandbox: the composed service with its daemons, Graph
@@ -24,17 +24,13 @@ async function eventually(what: string, probe: () => boolean | Promise<boolean>)
 
 describe('presence sync end to end (sandbox)', function () {
   this.timeout(120_000);
+  const world = useCallTabWorld();
   let w: CallTabWorld;
   let user: DemoUser;
   let personId: string;
 
   before(async function () {
-    const world = await startCallTabWorld();
-    if (world === undefined) {
-      console.log('      (skipped: the sandbox CA is not trusted; run through node scripts/test.mjs)');
-      this.skip();
-    }
-    w = world;
+    w = world();
     user = w.callingUser();
     personId = await w.linkWebex(user);
     // Background Graph sign-in (a stored refresh token), as the Call tab does on load.
@@ -57,9 +53,6 @@ describe('presence sync end to end (sandbox)', function () {
     await eventually('a Webex telephony_calls webhook for the user', () =>
       w.sandbox.standIns.webex.webhooks().some((h) => h.resource === 'telephony_calls'),
     );
-  });
-  after(async () => {
-    await (w as CallTabWorld | undefined)?.stop();
   });
 
   const presence = (): { availability: string; activity: string } => {
