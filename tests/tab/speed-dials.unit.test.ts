@@ -176,6 +176,19 @@ describe('tab speed dials: saving', () => {
     assert.deepEqual(puts[1]!.entries, [A, B, C]);
   });
 
+  it('drops edits the server refuses as invalid, instead of retrying them forever', async () => {
+    const { api, puts } = fakeApi();
+    const sync = new SpeedDialSync(api, set('v1', [A]));
+    sync.edit({ kind: 'add', entry: { id: 'z', label: 'bad', number: '0' } });
+    puts[0]!.answer({ ok: false, error: { kind: 'http', status: 400, code: 'invalid_request' } });
+    await settle();
+    assert.deepEqual(sync.getSnapshot().entries, [A]);
+    assert.deepEqual(sync.getSnapshot().notice, { kind: 'rejected' });
+    assert.equal(sync.getSnapshot().saving, false);
+    sync.edit({ kind: 'add', entry: B });
+    assert.equal(puts.length, 2, 'the next edit saves at once');
+  });
+
   it('adopts a fresher set only when nothing is unconfirmed, and saves early edits once a set is known', async () => {
     const { api, puts } = fakeApi();
     const sync = new SpeedDialSync(api);

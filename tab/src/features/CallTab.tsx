@@ -4,11 +4,12 @@ import {
   MessageBarActions,
   MessageBarBody,
   MessageBarTitle,
+  Skeleton,
   makeStyles,
   mergeClasses,
   tokens,
 } from '@fluentui/react-components';
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { ApiClient } from '../api/client.js';
 import type { Person, PhoneNumber, Presence } from '../api/contract.js';
 import { useSectionStyles } from '../app/Section.js';
@@ -20,13 +21,19 @@ import type { BootstrapHandle } from './bootstrap/useBootstrap.js';
 import { CallPanel } from './call/CallPanel.js';
 import { useCall } from './call/useCall.js';
 import { DialPad } from './dial-pad/DialPad.js';
-import { RecentCallsPanel } from './history/RecentCallsPanel.js';
-import { VoicemailPanel } from './history/VoicemailPanel.js';
 import { SearchPanel } from './search/SearchPanel.js';
 import { speedDialFor } from './speed-dials/edits.js';
 import { SpeedDialsPanel } from './speed-dials/SpeedDialsPanel.js';
 import { useSpeedDials } from './speed-dials/useSpeedDials.js';
-import { SyncCard } from './sync/SyncCard.js';
+
+// Below the fold and not needed for the first paint: their own chunk, loaded right after.
+const RecentCallsPanel = lazy(() =>
+  import('./history/RecentCallsPanel.js').then((m) => ({ default: m.RecentCallsPanel })),
+);
+const VoicemailPanel = lazy(() =>
+  import('./history/VoicemailPanel.js').then((m) => ({ default: m.VoicemailPanel })),
+);
+const SyncCard = lazy(() => import('./sync/SyncCard.js').then((m) => ({ default: m.SyncCard })));
 
 const useStyles = makeStyles({
   // The call panel follows the user's eye: pinned under the header while a call is live.
@@ -101,15 +108,17 @@ export function CallTab({ api, host, bootstrap, fullRow }: CallTabProps) {
           dials.edit({ kind: 'add', entry: speedDialFor(dials.entries, number, number) });
         }}
       />
-      <RecentCallsPanel api={api} linkKey={linkKey} onCall={call.place} />
-      <VoicemailPanel api={api} linkKey={linkKey} onCall={call.place} />
-      <SyncCard
-        api={api}
-        host={host}
-        initial={answered ? data.sync : undefined}
-        linkKey={linkKey}
-        onLinkWebex={webex.link}
-      />
+      <Suspense fallback={<Skeleton aria-label={strings.recent.loading} />}>
+        <RecentCallsPanel api={api} linkKey={linkKey} onCall={call.place} />
+        <VoicemailPanel api={api} linkKey={linkKey} onCall={call.place} />
+        <SyncCard
+          api={api}
+          host={host}
+          initial={answered ? data.sync : undefined}
+          linkKey={linkKey}
+          onLinkWebex={webex.link}
+        />
+      </Suspense>
       <WebexAccountCard webex={webex} />
     </>
   );

@@ -78,6 +78,7 @@ export interface SpeedDialStrings {
   readonly fullTitle: string;
   readonly fullBody: (bytesMax: number) => string;
   readonly saveFailed: string;
+  readonly rejected: string;
   readonly retry: string;
   readonly loadFailed: string;
   readonly usage: (bytesUsed: number, bytesMax: number) => string;
@@ -395,6 +396,8 @@ export const strings: Strings = {
     fullBody: (bytesMax) =>
       `Your speed dials are stored in your Microsoft 365 profile, which holds ${bytesMax} bytes. Remove one or shorten a name, then add again.`,
     saveFailed: 'Your change isn’t saved yet: CallBridge couldn’t be reached.',
+    rejected:
+      'That change couldn’t be saved: the number isn’t one CallBridge can dial. Use a full phone number (for example +1 425 555 0100), an extension of 2 to 10 digits, or a sip: address.',
     retry: 'Save again',
     loadFailed: 'Couldn’t load your speed dials.',
     usage: (bytesUsed, bytesMax) => `${bytesUsed} of ${bytesMax} bytes used`,

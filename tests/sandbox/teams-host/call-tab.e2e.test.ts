@@ -53,7 +53,7 @@ describe('Call tab in the dev host: speed dials, search, calls', function () {
     return user;
   }
 
-  async function openTab(user: DemoUser, theme: 'default' | 'dark' = 'default'): Promise<Frame> {
+  async function openTab(user: DemoUser, theme: 'default' | 'dark' | 'contrast' = 'default'): Promise<Frame> {
     await page.goto(`${sandbox.urls.host}?user=${user.id}&theme=${theme}`);
     const frame = await (await page.waitForSelector('#tab-frame')).contentFrame();
     assert.ok(frame !== null);
@@ -188,7 +188,16 @@ describe('Call tab in the dev host: speed dials, search, calls', function () {
       'focus stays on the moved entry',
     );
 
+    // Dragging the second entry onto the first moves it there.
+    const items = frame.locator('[data-testid="speed-dial"]');
+    await items.nth(1).dragTo(items.nth(0));
+    await settled(frame);
+    await graphLabelsBecome(user, [colleague.displayName, '+14255550199']);
+
     // The move buttons do the same, for pointer and switch users.
+    await frame.getByRole('button', { name: `Move ${colleague.displayName} down` }).click();
+    await settled(frame);
+    await graphLabelsBecome(user, ['+14255550199', colleague.displayName]);
     await frame.getByRole('button', { name: `Move ${colleague.displayName} up` }).click();
     await settled(frame);
     await graphLabelsBecome(user, [colleague.displayName, '+14255550199']);
@@ -260,6 +269,39 @@ describe('Call tab in the dev host: speed dials, search, calls', function () {
     const shown = await uiLabels(frame);
     assert.deepEqual([...shown].sort(), ['1002', 'From phone']);
     await graphLabelsBecome(user, shown);
+  });
+
+  it('says the speed dials are full when an addition would not fit the 2 KB extension', async () => {
+    const user = callingUser();
+    // Another device filled the set with small entries until the server refused one more.
+    let entries: StoredDial[] = [];
+    let version = (await api(user, 'GET', '/api/speed-dials')).body.version;
+    for (let i = 0; i < 60; i++) {
+      const next = [...entries, { id: `f${i}`, label: 'x', number: String(1000 + i) }];
+      const put = await api(user, 'PUT', '/api/speed-dials', { entries: next, base: { version, entries } });
+      if (put.status === 413) {
+        assert.equal(put.body.code, 'speed_dials_full');
+        break;
+      }
+      assert.equal(put.status, 200, JSON.stringify(put.body));
+      entries = next;
+      version = put.body.version;
+    }
+    assert.ok(entries.length > 5, 'the set filled up');
+
+    const frame = await openTab(user);
+    await frame.getByRole('textbox', { name: 'Number to call' }).fill('+1 425 555 0177');
+    await frame.getByRole('button', { name: 'Add to speed dials' }).click();
+    await frame.getByTestId('speed-dials-full').waitFor({ timeout: UI_TIMEOUT });
+    await frame.getByText('Speed dials are full (2 KB)').waitFor();
+    await settled(frame);
+    assert.equal(
+      await frame.locator('[data-testid="speed-dial"]').count(),
+      entries.length,
+      'the addition was rolled back',
+    );
+    assert.equal((await graphDials(user)).length, entries.length, 'nothing was written');
+    await shot('call-tab-speed-dials-full');
   });
 
   it('finds a directory user and an Outlook contact, with keyboard navigation', async () => {
@@ -346,6 +388,9 @@ describe('Call tab in the dev host: speed dials, search, calls', function () {
     const user = callingUser();
     for (const theme of ['default', 'dark'] as const) {
       const frame = await openTab(user, theme);
+      await frame.waitForSelector('[data-testid="sync-card"]:not([data-state="loading"])', {
+        timeout: UI_TIMEOUT,
+      });
       await frame.getByRole('textbox', { name: 'Number to call' }).fill('2002');
       await frame.getByRole('button', { name: 'Add to speed dials' }).click();
       await settled(frame);
@@ -376,5 +421,8 @@ describe('Call tab in the dev host: speed dials, search, calls', function () {
       await page.setViewportSize({ width: 1280, height: 800 });
       assert.equal(overflow, 0, `no horizontal scroll at 360 px (${theme}): ${wide.join('\n')}`);
     }
+    // High contrast draws from the same tokens; a picture is kept to look at.
+    await openTab(user, 'contrast');
+    await shot('call-tab-contrast');
   });
 });

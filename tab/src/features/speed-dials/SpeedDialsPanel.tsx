@@ -315,6 +315,15 @@ function NoticeBar({
           </MessageBarActions>
         </MessageBar>
       );
+    case 'rejected':
+      return (
+        <MessageBar intent="error" layout="multiline" data-testid="speed-dials-rejected">
+          <MessageBarBody>{strings.speedDials.rejected}</MessageBarBody>
+          <MessageBarActions>
+            <Button onClick={onDismiss}>{strings.call.dismiss}</Button>
+          </MessageBarActions>
+        </MessageBar>
+      );
     case 'save_failed':
       return (
         <MessageBar intent="error" layout="multiline" data-testid="speed-dials-save-failed">

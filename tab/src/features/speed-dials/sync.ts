@@ -6,6 +6,8 @@ import { applyEdits, type SpeedDialEdit } from './edits.js';
 export type SpeedDialNotice =
   | { readonly kind: 'merged'; readonly conflicts: number }
   | { readonly kind: 'full'; readonly bytesMax: number }
+  /** The server refused the edits as invalid (400): they are dropped, retrying cannot help. */
+  | { readonly kind: 'rejected' }
   | { readonly kind: 'save_failed' };
 
 export interface SpeedDialsSnapshot {
@@ -116,7 +118,10 @@ export class SpeedDialSync {
     const entries = applyEdits(base.entries, this.pending);
     void this.api.saveSpeedDials(entries, { version: base.version, entries: base.entries }).then((result) => {
       this.inFlight = 0;
-      if (!result.ok) {
+      if (!result.ok && result.error.kind === 'http' && result.error.status === 400) {
+        this.pending = this.pending.slice(carried);
+        this.notice = { kind: 'rejected' };
+      } else if (!result.ok) {
         this.notice = { kind: 'save_failed' };
       } else if (result.value.kind === 'full') {
         // Nothing was written: the edits that overflowed are dropped, and the message says why.
