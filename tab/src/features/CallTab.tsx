@@ -19,7 +19,7 @@ import { WebexAccountCard } from './account/WebexAccountCard.js';
 import { useWebexLink } from './account/useWebexLink.js';
 import type { BootstrapHandle } from './bootstrap/useBootstrap.js';
 import { CallPanel } from './call/CallPanel.js';
-import { useCall } from './call/useCall.js';
+import { isFinished, useCall } from './call/useCall.js';
 import { DialPad } from './dial-pad/DialPad.js';
 import { SearchPanel } from './search/SearchPanel.js';
 import { speedDialFor } from './speed-dials/edits.js';
@@ -70,6 +70,10 @@ export function CallTab({ api, host, bootstrap, fullRow }: CallTabProps) {
       ? `${String(webex.state.status.linked)}:${String(webex.state.status.needsRelink ?? false)}`
       : webex.state.kind;
 
+  // A call that just ended belongs at the top of recent calls: reload them when one does.
+  const historyKey =
+    call.state.kind === 'webex' && isFinished(call.state.call) ? `${linkKey}:${call.state.call.id}` : linkKey;
+
   // The bootstrap answered without speed dials (that section failed): ask for them on their own.
   const needsDials = bootstrap.source === 'network' && data?.speedDials === null && dials.base === undefined;
   const { reload: reloadDials } = dials;
@@ -109,7 +113,7 @@ export function CallTab({ api, host, bootstrap, fullRow }: CallTabProps) {
         }}
       />
       <Suspense fallback={<Skeleton aria-label={strings.recent.loading} />}>
-        <RecentCallsPanel api={api} linkKey={linkKey} onCall={call.place} />
+        <RecentCallsPanel api={api} linkKey={historyKey} onCall={call.place} />
         <VoicemailPanel api={api} linkKey={linkKey} onCall={call.place} />
         <SyncCard
           api={api}

@@ -340,8 +340,27 @@ describe('Call tab in the dev host: speed dials, search, calls', function () {
   it('places a Webex call for a linked user and follows it through the Webex stand-in', async () => {
     const user = callingUser();
     const callee = callingUser();
+    sandbox.standIns.webex.leaveVoiceMessage(user.webex.personId, '+14255550142', {
+      fromName: 'Voicemail Caller',
+      durationSeconds: 21,
+    });
     const frame = await openTab(user);
+    await frame
+      .getByText('Link your Webex account to see your recent calls here.')
+      .waitFor({ timeout: UI_TIMEOUT });
     await linkWebex(frame, user);
+
+    // Linked: the voice message shows as new; marking it read reaches Webex.
+    const message = frame.getByTestId('voice-message').filter({ hasText: 'Voicemail Caller' });
+    await message.waitFor({ timeout: UI_TIMEOUT });
+    assert.equal(await message.getAttribute('data-read'), 'false');
+    await message.getByRole('button', { name: 'Mark message from Voicemail Caller as read' }).click();
+    await frame.waitForSelector('[data-testid="voice-message"][data-read="true"]', { timeout: UI_TIMEOUT });
+    const voicemail = await api(user, 'GET', '/api/voicemail');
+    assert.deepEqual(
+      (voicemail.body.messages as { read: boolean }[]).map((m) => m.read),
+      [true],
+    );
 
     await frame.getByRole('textbox', { name: 'Number to call' }).fill(callee.webex.extension);
     await frame.getByRole('button', { name: 'Call', exact: true }).click();
@@ -368,6 +387,20 @@ describe('Call tab in the dev host: speed dials, search, calls', function () {
     sandbox.standIns.webex.remoteHangup(callId);
     await frame.waitForSelector('[data-testid="call-panel"][data-state="ended"]', { timeout: UI_TIMEOUT });
     await panel.getByRole('button', { name: 'Call again' }).waitFor();
+
+    // The call is now in recent calls; redial places it again.
+    const recent = frame.getByTestId('recent-call').filter({ hasText: callee.webex.extension });
+    await recent.first().waitFor({ timeout: UI_TIMEOUT });
+    await shot('call-tab-recent-calls');
+    await recent.first().getByRole('button').click();
+    await frame.waitForSelector('[data-testid="call-panel"][data-state="ringing_devices"]', {
+      timeout: UI_TIMEOUT,
+    });
+    assert.equal(
+      sandbox.standIns.webex.activeCalls(user.webex.personId).length,
+      1,
+      'the redial reached Webex',
+    );
   });
 
   it('gives an unlinked user the Webex deep link and the Link Webex action', async () => {

@@ -25,7 +25,7 @@ export const useHistoryStyles = makeStyles({
 
 export interface RecentCallsPanelProps {
   readonly api: ApiClient;
-  /** Changes when the Webex link does, so the list reloads after linking. */
+  /** Changes when the Webex link does (and when a call ends), so the list reloads. */
   readonly linkKey: string;
   readonly onCall: (target: CallTarget) => void;
   readonly className?: string;
