@@ -144,6 +144,13 @@ export async function composeService(
             store,
             webex: webexCommandDeps(store, webexLinking.value.tokens, logger),
             ...(peopleSearch === undefined ? {} : { people: peopleSearch }),
+            // Presence sync is built after the bot (it needs the bot's notifier); commands run later.
+            onSyncChanged: (userId: string, enabled: boolean) =>
+              presenceSync === undefined
+                ? Promise.resolve()
+                : enabled
+                  ? presenceSync.hooks.onEnabled(userId)
+                  : presenceSync.hooks.onDisabled(userId),
           },
         }
       : {}),

@@ -54,6 +54,11 @@ export interface PresenceSync {
   readonly routes: readonly Route[];
   readonly daemons: readonly DaemonSpec[];
   readonly enrolment: PresenceEnrolment;
+  /** Start / stop watching a user; for switches that bypass enrolment (the bot's `sync on|off`). */
+  readonly hooks: {
+    onEnabled(userId: string): Promise<void>;
+    onDisabled(userId: string): Promise<void>;
+  };
   readonly engine: PresenceEngine;
   readonly graph: GraphPresenceSubscriptions;
   readonly webex: WebexCallWebhooks;
@@ -123,6 +128,21 @@ export function createPresenceSync(deps: PresenceSyncDeps): PresenceSync {
     now,
   });
 
+  const hooks: PresenceSync['hooks'] = {
+    async onEnabled(userId) {
+      await graphPart.watch(userId);
+      const watched = await webex.watch(userId);
+      if (!watched.ok) log.warn({ userId, code: watched.error.code }, 'Webex call webhook not created yet');
+      await engine.recheck(userId, 'enabled');
+    },
+    async onDisabled(userId) {
+      await graphPart.unwatch(userId);
+      await webex.unwatch(userId);
+      // The round sees the row disabled and undoes whatever we still hold (session, DND).
+      await engine.recheck(userId, 'disabled');
+    },
+  };
+
   const enrolment = createPresenceEnrolment({
     store,
     validator: deps.validator,
@@ -130,26 +150,14 @@ export function createPresenceSync(deps: PresenceSyncDeps): PresenceSync {
     graphSession: async (userId) => (await deps.graphTokens.getAccessToken(userId)).ok,
     directory: graphAdminDirectory(deps.graphFor),
     logger,
-    hooks: {
-      async onEnabled(userId) {
-        await graphPart.watch(userId);
-        const watched = await webex.watch(userId);
-        if (!watched.ok) log.warn({ userId, code: watched.error.code }, 'Webex call webhook not created yet');
-        await engine.recheck(userId, 'enabled');
-      },
-      async onDisabled(userId) {
-        await graphPart.unwatch(userId);
-        await webex.unwatch(userId);
-        // The round sees the row disabled and undoes whatever we still hold (session, DND).
-        await engine.recheck(userId, 'disabled');
-      },
-    },
+    hooks,
   });
 
   return {
     routes: [...graphPart.routes, ...webex.routes, ...enrolment.routes],
     daemons: [graphPart.daemon, webex.daemon, ...engine.daemons],
     enrolment,
+    hooks,
     engine,
     graph: graphPart,
     webex,

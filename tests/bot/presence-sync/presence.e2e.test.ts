@@ -29,12 +29,12 @@ describe('presence sync end to end (sandbox)', function () {
   let user: DemoUser;
   let personId: string;
 
-  before(async function () {
-    w = world();
-    user = w.callingUser();
-    personId = await w.linkWebex(user);
+  /** A fresh Webex Calling user, linked, signed in for background Graph, enrolled with rule `always`. */
+  async function enrol(): Promise<{ user: DemoUser; personId: string }> {
+    const demo = w.callingUser();
+    const person = await w.linkWebex(demo);
     // Background Graph sign-in (a stored refresh token), as the Call tab does on load.
-    const signIn = await w.api(user.id, 'POST', '/api/auth/token');
+    const signIn = await w.api(demo.id, 'POST', '/api/auth/token');
     assert.ok(signIn.status < 300, signIn.text);
     // An admin consented tenant-wide (the admin consent flow records this).
     await w.store.tenantConsents.record({
@@ -44,15 +44,22 @@ describe('presence sync end to end (sandbox)', function () {
       scopes: REQUIRED_GRAPH_PERMISSIONS.filter((p) => p.type === 'Scope').map((p) => p.name),
       roles: REQUIRED_GRAPH_PERMISSIONS.filter((p) => p.type === 'Role').map((p) => p.name),
     });
-    const enabled = await w.api(user.id, 'PUT', '/api/presence-sync', { enabled: true, rule: 'always' });
+    const enabled = await w.api(demo.id, 'PUT', '/api/presence-sync', { enabled: true, rule: 'always' });
     assert.equal(enabled.status, 200, enabled.text);
-    const graph = w.sandbox.standIns.graph;
     await eventually('a presence subscription covering the user', () =>
-      graph.subscriptions.list().some((s) => JSON.stringify(s).includes(user.id)),
+      w.sandbox.standIns.graph.subscriptions.list().some((s) => JSON.stringify(s).includes(demo.id)),
     );
     await eventually('a Webex telephony_calls webhook for the user', () =>
-      w.sandbox.standIns.webex.webhooks().some((h) => h.resource === 'telephony_calls'),
+      w.sandbox.standIns.webex
+        .webhooks()
+        .some((h) => h.resource === 'telephony_calls' && h.createdBy === person),
     );
+    return { user: demo, personId: person };
+  }
+
+  before(async function () {
+    w = world();
+    ({ user, personId } = await enrol());
   });
 
   const presence = (): { availability: string; activity: string } => {
@@ -109,5 +116,27 @@ describe('presence sync end to end (sandbox)', function () {
     await delay(2_000);
     assert.equal(webexDnd(), true, "the user's own Webex DND is left on");
     w.sandbox.standIns.webex.setDnd(personId, false);
+  });
+
+  it('switching sync off undoes what it set: the Teams session and the Webex DND', async () => {
+    // Another user: the first one used up this minute's writes (damping holds a fifth).
+    const other = await enrol();
+    const graph = w.sandbox.standIns.graph;
+    const webex = w.sandbox.standIns.webex;
+    const call = webex.startCall(other.personId, '+12065550144');
+    await eventually(
+      'Teams shows Busy/InACall',
+      () => graph.presence.get(other.user.id).activity === 'InACall',
+    );
+    graph.presence.setTeamsClient(other.user.id, 'meeting');
+    await eventually('Webex DND on', () => webex.getDnd(other.personId).enabled);
+
+    const off = await w.api(other.user.id, 'PUT', '/api/presence-sync', { enabled: false });
+    assert.equal(off.status, 200, off.text);
+    await eventually('the app session is cleared', () =>
+      graph.presence.get(other.user.id).sessions.every((s) => s.source !== 'app'),
+    );
+    await eventually('our Webex DND undone', () => !webex.getDnd(other.personId).enabled);
+    webex.remoteHangup(call.callId);
   });
 });

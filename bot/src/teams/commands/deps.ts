@@ -15,6 +15,8 @@ export interface BotCommandDeps {
   readonly tabDeepLink?: string;
   /** `call <name>` answers with what arrived by then (default 2500 ms). */
   readonly peopleDeadlineMs?: number;
+  /** After `sync on`/`sync off` changed the setting: presence sync starts or stops watching the user. */
+  readonly onSyncChanged?: (userId: string, enabled: boolean) => Promise<void>;
 }
 
 export interface BotWebexDeps {

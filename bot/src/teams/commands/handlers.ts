@@ -125,6 +125,7 @@ export async function sync(deps: BotCommandDeps, caller: Caller, on: boolean): P
   if (outcome === 'user_not_found') return getStarted(deps);
   if (outcome === 'conflict')
     return md('Someone changed your settings at the same moment: please try again.');
+  if (outcome === 'changed') await deps.onSyncChanged?.(user.id, on);
   const already = outcome === 'unchanged' ? 'already ' : '';
   return md(
     on
