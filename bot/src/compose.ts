@@ -196,6 +196,7 @@ export async function composeService(
           webexPolicy: new HttpPolicy(upstreamPolicy),
           notifier,
           graphFor,
+          registry: metrics.registry,
         });
   if (presenceSync === undefined)
     logger.warn('presence sync is off: it needs server-side sign-in and Webex linking');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Registry } from 'prom-client';
 import type { EntraTokenClient } from '../auth/obo/entra-token-client.js';
 import type { GraphTokenService } from '../auth/obo/graph-token-service.js';
 import type { SsoValidator } from '../auth/sso-validator.js';
@@ -47,6 +48,8 @@ export interface PresenceSyncDeps {
   /** The production Webex status adapter, when one is deployed (docs/decisions/presence-sync.md). */
   readonly webexStatus?: WebexStatusPort;
   readonly engine?: Partial<EngineConfig>;
+  /** The service's metrics registry (writes, echoes suppressed, deferrals, propagation latency). */
+  readonly registry?: Registry;
   readonly now?: () => number;
 }
 
@@ -83,6 +86,7 @@ export function createPresenceSync(deps: PresenceSyncDeps): PresenceSync {
     logger,
     owner: `presence-${randomUUID()}`,
     now,
+    ...(deps.registry === undefined ? {} : { registry: deps.registry }),
     ports: {
       teams: createGraphPresencePort({
         baseUrl: config.graph.baseUrl,

@@ -1,7 +1,9 @@
+import type { Registry } from 'prom-client';
 import type { Logger } from '../../observability/logger.js';
 import type { Store } from '../../store/store.js';
 import type { DaemonSpec } from '../../workers/daemon.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './decide.js';
+import { createPresenceMetrics } from './metrics.js';
 import type { PresencePorts } from './ports.js';
 import { createInboxProcessor, type InboxProcessor, type LifecycleHandler } from './processor.js';
 import { createTenantRateLimiter, type TenantRateLimiter } from './rate-limit.js';
@@ -33,6 +35,8 @@ export interface PresenceEngineDeps {
   readonly keepAliveIntervalMs?: number;
   readonly reconcileIntervalMs?: number;
   readonly webexSweep?: 'all' | 'active';
+  /** The service's metrics registry; without it nothing is counted. */
+  readonly registry?: Registry;
 }
 
 export interface PresenceEngine {
@@ -62,6 +66,7 @@ export function createPresenceEngine(deps: PresenceEngineDeps): PresenceEngine {
     now,
     logger,
     owner: deps.owner,
+    ...(deps.registry === undefined ? {} : { metrics: createPresenceMetrics(deps.registry) }),
     ...(deps.handleLifecycle === undefined ? {} : { handleLifecycle: deps.handleLifecycle }),
     ...(deps.processorIntervalMs === undefined ? {} : { intervalMs: deps.processorIntervalMs }),
   });

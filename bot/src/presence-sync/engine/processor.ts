@@ -109,7 +109,10 @@ export function createInboxProcessor(deps: ProcessorDeps): InboxProcessor {
     const userId = first.row.partitionKey;
     let outcome: SyncOutcome;
     try {
-      outcome = await syncUser(deps, userId, requestFor(items.map((i) => i.event)));
+      outcome = await syncUser(deps, userId, {
+        ...requestFor(items.map((i) => i.event)),
+        receivedAt: Math.min(...items.map((i) => i.row.receivedAt)),
+      });
     } catch (error) {
       log.error({ err: serializeError(error), userId }, 'presence sync round failed');
       for (const { row } of items) await deps.store.inbox.fail(row.id, deps.owner, { error: 'sync_failed' });

@@ -12,6 +12,7 @@ import {
 } from './decide.js';
 import type { TeamsPresence } from './mapping.js';
 import { memoryJson, readMemory, type SyncMemory } from './memory.js';
+import type { PresenceMetrics } from './metrics.js';
 import type { PortError, PresencePorts, TeamsUserRef } from './ports.js';
 import type { TenantRateLimiter } from './rate-limit.js';
 
@@ -28,12 +29,15 @@ export interface SyncDeps {
   readonly limiter: TenantRateLimiter;
   readonly now: () => number;
   readonly logger: Logger;
+  readonly metrics?: PresenceMetrics;
 }
 
 export interface SyncRequest {
   readonly readTeams: boolean;
   readonly readWebex: boolean;
   readonly callEvents: readonly CallEvent[];
+  /** When the oldest notification of this round reached the service (propagation metric). */
+  readonly receivedAt?: number;
 }
 
 export type SyncOutcome =
@@ -90,7 +94,15 @@ export async function syncUser(deps: SyncDeps, userId: string, request: SyncRequ
     statusPort: ports.webexStatus !== undefined,
   });
   memory = decision.memory;
-  if (decision.echoSuppressed) logger.debug({ userId }, 'Teams presence is our own session: not mirrored');
+  if (decision.echoSuppressed) {
+    deps.metrics?.echoSuppressed.inc();
+    logger.debug({ userId }, 'Teams presence is our own session: not mirrored');
+  }
+  const wrote = (target: string, direction: 'webex_to_teams' | 'teams_to_webex' | undefined): void => {
+    deps.metrics?.writes.inc({ target });
+    if (direction !== undefined && request.receivedAt !== undefined)
+      deps.metrics?.propagation.observe({ direction }, Math.max(0, deps.now() - request.receivedAt) / 1000);
+  };
 
   const save = async (next: SyncMemory, outcome?: readonly PortError[]): Promise<void> => {
     row = await saveRow(store, row as PresenceSyncState, next, now, outcome);
@@ -121,22 +133,27 @@ export async function syncUser(deps: SyncDeps, userId: string, request: SyncRequ
       failures.push({ code: slot.code, transient: true, retryAfterMs: slot.retryAfterMs ?? 0 });
     else if (decision.teams.kind === 'set') {
       const set = await ports.teams.setSession(user, decision.teams.state, config.sessionMs);
-      if (set.ok)
+      if (set.ok) {
+        const keepAlive = decision.teams.reason === 'keep_alive';
+        wrote(keepAlive ? 'teams.keepalive' : 'teams.set', keepAlive ? undefined : 'webex_to_teams');
         memory = {
           ...memory,
           teams: withTeamsSession(memory.teams, decision.teams.state, now, config, 'confirmed'),
         };
-      else failures.push(throttleAware(limiter, user.tenantId, set.error));
+      } else failures.push(throttleAware(limiter, user.tenantId, set.error));
     } else {
       const cleared = await ports.teams.clearSession(user);
-      if (cleared.ok) memory = { ...memory, teams: afterTeamsClear(memory.teams, now, config) };
-      else failures.push(throttleAware(limiter, user.tenantId, cleared.error));
+      if (cleared.ok) {
+        wrote('teams.clear', 'webex_to_teams');
+        memory = { ...memory, teams: afterTeamsClear(memory.teams, now, config) };
+      } else failures.push(throttleAware(limiter, user.tenantId, cleared.error));
     }
   }
 
   if (decision.webexDnd !== undefined) {
     const written = await applyDnd(ports, userId, decision.webexDnd, memory.webex.dnd);
     if (written.ok) {
+      if (written.value.wrote) wrote(`webex.dnd.${decision.webexDnd}`, 'teams_to_webex');
       memory = {
         ...memory,
         webex: {
@@ -152,7 +169,8 @@ export async function syncUser(deps: SyncDeps, userId: string, request: SyncRequ
   if (decision.webexStatus !== undefined && ports.webexStatus !== undefined) {
     if (decision.webexStatus === 'dnd') {
       const set = await ports.webexStatus.setDnd(userId, Math.round(config.statusTtlMs / 1000));
-      if (set.ok && set.value === 'set')
+      if (set.ok && set.value === 'set') {
+        wrote('webex.status.dnd', 'teams_to_webex');
         memory = {
           ...memory,
           webex: {
@@ -160,10 +178,11 @@ export async function syncUser(deps: SyncDeps, userId: string, request: SyncRequ
             status: { setAt: now, expiresAt: now + config.statusTtlMs },
           },
         };
-      else if (!set.ok) failures.push(set.error);
+      } else if (!set.ok) failures.push(set.error);
     } else {
       const cleared = await ports.webexStatus.clearDnd(userId);
       if (cleared.ok) {
+        wrote('webex.status.clear', 'teams_to_webex');
         const { status: _s, ...rest } = recordWebexWrite(memory.webex, now);
         memory = { ...memory, webex: { ...rest } };
       } else failures.push(cleared.error);
@@ -172,6 +191,8 @@ export async function syncUser(deps: SyncDeps, userId: string, request: SyncRequ
 
   await save(memory, failures);
   const transient = failures.find((f) => f.transient);
+  const deferredBy = transient?.code ?? (decision.deferUntil === undefined ? undefined : 'damped');
+  if (deferredBy !== undefined) deps.metrics?.deferred.inc({ reason: deferredBy });
   if (transient !== undefined) {
     return {
       kind: 'retry',

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Registry } from 'prom-client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,8 +22,9 @@ describe('presence inbox processor (SQLite, fake ports)', function () {
   const lifecycle: GraphLifecycleEvent[] = [];
   let lifecycleAnswer: 'ok' | 'throttled' = 'ok';
 
-  const engine = (): PresenceEngine =>
+  const engine = (registry?: Registry): PresenceEngine =>
     createPresenceEngine({
+      ...(registry === undefined ? {} : { registry }),
       store,
       ports: world.ports,
       logger,
@@ -119,6 +121,38 @@ describe('presence inbox processor (SQLite, fake ports)', function () {
     counts = await store.inbox.countByStatus();
     assert.equal(counts.done, 2);
     assert.equal(world.writes.at(-1)?.kind, 'webex.dnd.on');
+  });
+
+  it('counts writes, echoes it did not mirror, and propagation per direction', async function () {
+    const registry = new Registry();
+    const e = engine(registry);
+    world.setCall(userId, 'c1', 'connected');
+    await store.inbox.enqueue(
+      inboxItemFor(
+        {
+          type: 'webex.call',
+          userId,
+          webhookId: 'wh',
+          event: 'updated',
+          callId: 'c1',
+          eventType: 'answered',
+          state: 'connected',
+          eventTimestamp: now,
+          receivedAt: now,
+        },
+        'call-1',
+      ),
+    );
+    now += 250;
+    await e.processor.processBatch();
+    // Graph tells us about our own session: counted as an echo, nothing written to Webex.
+    await store.inbox.enqueue(presenceItem('echo'));
+    await e.processor.processBatch();
+    const text = await registry.metrics();
+    assert.match(text, /callbridge_presence_writes_total\{target="teams.set"\} 1/);
+    assert.match(text, /callbridge_presence_echo_suppressed_total 1/);
+    assert.match(text, /callbridge_presence_propagation_seconds_sum\{direction="webex_to_teams"\} 0.25/);
+    assert.equal(world.writes.filter((w) => w.kind.startsWith('webex')).length, 0);
   });
 
   it('prunes processed rows after the retention, so their dedupe keys can come back', async function () {
