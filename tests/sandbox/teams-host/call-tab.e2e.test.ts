@@ -417,6 +417,57 @@ describe('Call tab in the dev host: speed dials, search, calls', function () {
     await shot('call-tab-deep-link-360', 360);
   });
 
+  it('turns status sync on, first showing the one action that unblocks it', async () => {
+    const user = callingUser();
+    const frame = await openTab(user);
+    const card = frame.getByTestId('sync-card');
+    await frame.waitForSelector('[data-testid="sync-card"][data-state="ready"]', { timeout: UI_TIMEOUT });
+    const toggle = card.getByRole('switch');
+    assert.equal(await toggle.isChecked(), false);
+
+    // Not linked to Webex: the server refuses and the card offers exactly that fix.
+    await toggle.click();
+    const blocked = frame.locator('[data-testid="sync-blocked"][data-action="link_webex"]');
+    await blocked.waitFor({ timeout: UI_TIMEOUT });
+    await shot('call-tab-sync-blocked');
+    const popupOpened = page.context().waitForEvent('page', { timeout: UI_TIMEOUT });
+    await blocked.getByRole('button', { name: 'Link Webex' }).click();
+    const popup = await popupOpened;
+    await popup.waitForSelector('select#person', { timeout: UI_TIMEOUT });
+    await popup.selectOption('select#person', user.webex.personId);
+    await popup.click('button[value="accept"]');
+    await frame.waitForSelector('[data-testid="webex-card"][data-state="linked"]', { timeout: UI_TIMEOUT });
+    await blocked.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+
+    // Linked, the next thing missing is the tenant's admin consent: the card says so in turn.
+    await toggle.click();
+    const consent = frame.locator('[data-testid="sync-blocked"][data-action="admin_consent"]');
+    await consent.waitFor({ timeout: UI_TIMEOUT });
+    await consent.getByText('Ask your IT admin to approve CallBridge').waitFor();
+
+    // The admin consents (the service's admin consent page through the Entra stand-in)...
+    const admin = await page.context().newPage();
+    await admin.goto(`${sandbox.urls.service}/adminconsent`);
+    await admin.click('a.button');
+    await admin.click('button[name="decision"][value="accept"]');
+    await admin.waitForSelector('[data-outcome]', { timeout: UI_TIMEOUT });
+    await admin.close();
+
+    // ...and "Check again" then turning it on works.
+    await consent.getByRole('button', { name: 'Check again' }).click();
+    await consent.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await toggle.click();
+    await frame.waitForFunction(
+      () =>
+        document.querySelector<HTMLInputElement>('[data-testid="sync-card"] input[role="switch"]')
+          ?.checked === true,
+      undefined,
+      { timeout: UI_TIMEOUT },
+    );
+    const status = await api(user, 'GET', '/api/presence-sync');
+    assert.equal(status.body.enabled, true);
+  });
+
   it('passes axe and renders at 360 px in default and dark themes', async () => {
     const user = callingUser();
     for (const theme of ['default', 'dark'] as const) {
