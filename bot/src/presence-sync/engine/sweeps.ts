@@ -67,9 +67,10 @@ export function createKeepAliveDaemon(deps: SweepDeps & { readonly intervalMs?: 
           (t): t is number => t !== undefined && t > now && t - now <= lead,
         );
         const first = due.length === 0 ? undefined : Math.min(...due);
+        // Re-reading the calls first means a hang-up whose webhook was lost ends the session here.
         if (
           first !== undefined &&
-          (await requestRecheck(deps.store, row.userId, [], 'keepalive', first, now))
+          (await requestRecheck(deps.store, row.userId, ['webex'], 'keepalive', first, now))
         )
           requested += 1;
       }
