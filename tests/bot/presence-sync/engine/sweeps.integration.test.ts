@@ -107,5 +107,12 @@ describe('presence reconciliation and keep-alive sweeps (SQLite, fake ports)', f
     assert.equal(await engine.keepAlive.sweep(), 0, 'the same session is asked for once');
     await engine.processor.processBatch();
     assert.equal(world.writes.at(-1)?.kind, 'teams.keepalive');
+
+    // The hang-up's webhook never came: the next keep-alive round reads the calls and ends the session.
+    world.setCall(third, 'c1', 'disconnected');
+    now += 50 * 60_000;
+    assert.equal(await engine.keepAlive.sweep(), 1);
+    await engine.processor.processBatch();
+    assert.equal(world.writes.at(-1)?.kind, 'teams.clear');
   });
 });
