@@ -223,6 +223,43 @@ describe('Call tab in the dev host: speed dials, search, calls', function () {
     assert.deepEqual(await uiLabels(again), ['Front desk']);
   });
 
+  it('paints the cached speed dials before the bootstrap answers, and caches no token', async () => {
+    const user = callingUser();
+    let frame = await openTab(user);
+    await frame.getByRole('textbox', { name: 'Number to call' }).fill('3003');
+    await frame.getByRole('button', { name: 'Add to speed dials' }).click();
+    await settled(frame);
+    await graphLabelsBecome(user, ['3003']);
+    // Reload so the cache holds a bootstrap that includes the new entry.
+    frame = await openTab(user);
+    await frame.locator('[data-testid="speed-dial"]').first().waitFor();
+
+    const stored = await frame.evaluate(() =>
+      Object.keys(localStorage).map((k) => `${k}=${localStorage.getItem(k) ?? ''}`),
+    );
+    const mine = stored.filter((entry) => entry.includes(user.id));
+    assert.equal(mine.length, 1, 'one cache entry per user');
+    assert.match(mine[0]!, new RegExp(`^callbridge\\.bootstrap\\.v1\\.${user.id}=`));
+    for (const entry of stored) assert.doesNotMatch(entry, /eyJ[\w-]+\.[\w-]+/, 'no JWT in storage');
+
+    // The next open: the bootstrap is held back, yet the speed dials are there.
+    const held: (() => Promise<void>)[] = [];
+    await page.route('**/api/bootstrap', (route) => {
+      held.push(() => route.continue());
+    });
+    try {
+      await page.goto(`${sandbox.urls.host}?user=${user.id}`);
+      const cached = await (await page.waitForSelector('#tab-frame')).contentFrame();
+      assert.ok(cached !== null);
+      await cached.locator('[data-testid="speed-dial"]').first().waitFor({ timeout: UI_TIMEOUT });
+      assert.deepEqual(await uiLabels(cached), ['3003']);
+      assert.ok(held.length > 0, 'the bootstrap request was still waiting');
+    } finally {
+      await Promise.all(held.map((release) => release()));
+      await page.unroute('**/api/bootstrap');
+    }
+  });
+
   it('merges a concurrent edit from a second client instead of losing it', async () => {
     const user = callingUser();
     const frame = await openTab(user);
@@ -354,8 +391,11 @@ describe('Call tab in the dev host: speed dials, search, calls', function () {
     const message = frame.getByTestId('voice-message').filter({ hasText: 'Voicemail Caller' });
     await message.waitFor({ timeout: UI_TIMEOUT });
     assert.equal(await message.getAttribute('data-read'), 'false');
+    // The list updates at once; the server's answer is what the check below waits for.
+    const marked = page.waitForResponse((r) => r.url().endsWith('/read'), { timeout: UI_TIMEOUT });
     await message.getByRole('button', { name: 'Mark message from Voicemail Caller as read' }).click();
     await frame.waitForSelector('[data-testid="voice-message"][data-read="true"]', { timeout: UI_TIMEOUT });
+    assert.equal((await marked).status(), 204);
     const voicemail = await api(user, 'GET', '/api/voicemail');
     assert.deepEqual(
       (voicemail.body.messages as { read: boolean }[]).map((m) => m.read),
