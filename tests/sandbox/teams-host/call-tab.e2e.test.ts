@@ -160,7 +160,7 @@ describe('Call tab in the dev host: speed dials, search, calls', function () {
   it('adds from search and the dial pad, reorders by keyboard, removes, and Graph follows; a reload shows them again', async () => {
     const user = callingUser();
     const colleague = sandbox.org.users.find((u) => u.id !== user.id && u.department === user.department)!;
-    const frame = await openTab(user);
+    let frame = await openTab(user);
     await frame.getByText('No speed dials yet').waitFor();
 
     await search(frame, colleague.displayName);
@@ -212,6 +212,16 @@ describe('Call tab in the dev host: speed dials, search, calls', function () {
     const edited = await graphLabelsBecome(user, [colleague.displayName, 'Front desk']);
     assert.equal(edited[1]?.number, '4021');
     await shot('call-tab-speed-dials');
+
+    // After a reload the bootstrap brings the colleague's live presence with the set.
+    sandbox.standIns.graph.presence.setTeamsClient(colleague.id, 'busy');
+    frame = await openTab(user);
+    const dot = frame
+      .locator('[data-testid="speed-dial"]')
+      .filter({ hasText: colleague.displayName })
+      .locator('[data-presence]');
+    await frame.waitForSelector('[data-testid="speed-dial"] [data-presence="Busy"]', { timeout: UI_TIMEOUT });
+    assert.equal(await dot.getAttribute('aria-label'), 'Busy');
 
     await frame.getByRole('button', { name: `Remove ${colleague.displayName}` }).click();
     await settled(frame);
