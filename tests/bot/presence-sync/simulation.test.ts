@@ -61,6 +61,7 @@ class Simulation {
   private pending: Pending[] = [];
   private sequence = 0;
   readonly acknowledged = new Set<string>();
+  readonly disabled = new Set<string>();
   changes = 0;
 
   constructor(
@@ -119,11 +120,13 @@ class Simulation {
   }
 
   /** One person does one thing. */
-  act(): void {
+  async act(): Promise<void> {
     const user = this.randomUser();
     const roll = this.random();
     this.changes += 1;
-    if (roll < 0.35) {
+    if (roll < 0.03) {
+      await this.toggleSync(user.userId);
+    } else if (roll < 0.35) {
       this.world.setTeamsClient(user.userId, this.pick(TEAMS_CLIENT_STATES));
     } else if (roll < 0.42) {
       this.world.setPreferredDnd(user.userId, !user.preferredDnd);
@@ -159,6 +162,20 @@ class Simulation {
     } else {
       this.changes -= 1;
     }
+  }
+
+  /** The user switches sync off or on again; enrolment's hooks ask for a round. */
+  private async toggleSync(userId: string): Promise<void> {
+    const on = this.disabled.has(userId);
+    for (;;) {
+      const row = await this.store.presence.get(userId);
+      assert.ok(row !== undefined);
+      const put = await this.store.presence.upsert({ ...row, enabled: on, expectedVersion: row.version });
+      if (put.ok) break;
+    }
+    if (on) this.disabled.delete(userId);
+    else this.disabled.add(userId);
+    await this.engine.recheck(userId, on ? 'enabled' : 'disabled');
   }
 
   /** Graph notices aggregate changes (ours included: that is where echoes come from). */
@@ -231,7 +248,7 @@ async function runSimulation(seed: number, users: number, steps: number, dir: st
   try {
     for (let i = 0; i < steps; i += 1) {
       sim.world.faults = { throttle: i % 50 < 10 ? 0.3 : 0.02 };
-      if (sim.random() < 0.6) sim.act();
+      if (sim.random() < 0.6) await sim.act();
       if (i === restartAt) await sim.restart();
       await sim.step(Math.floor(sim.random() * 3_000));
     }
@@ -244,8 +261,17 @@ async function runSimulation(seed: number, users: number, steps: number, dir: st
     if (overrides.length > 0)
       fail(seed, `${String(overrides.length)} writes turned off a user's own Webex DND`);
 
+    // Users who switched sync off: nothing of ours left on either side.
+    for (const userId of sim.disabled) {
+      const user = world.users.get(userId);
+      assert.ok(user !== undefined);
+      if (world.liveSession(user) !== undefined) fail(seed, `user ${userId} switched off keeps our session`);
+      if (user.dnd.by === 'app' && user.dnd.enabled) fail(seed, `user ${userId} switched off keeps our DND`);
+    }
+    const enabled = [...world.users.values()].filter((u) => !sim.disabled.has(u.userId));
+
     // Teams side converged to the Webex truth.
-    for (const user of world.users.values()) {
+    for (const user of enabled) {
       const activity = webexActivityOf(
         DEFAULT_MAPPING,
         [...user.calls.values()].map((state) => ({ state })),
@@ -255,7 +281,8 @@ async function runSimulation(seed: number, users: number, steps: number, dir: st
       const session = world.liveSession(user);
       if (want === null && session !== undefined)
         fail(seed, `user ${user.userId} keeps a session without a call`);
-      if (want !== null && !user.preferredDnd) {
+      // A DoNotDisturb of the user's own (set, or presenting in Teams) is not fought: no session over it.
+      if (want !== null && world.own(user).availability !== 'DoNotDisturb') {
         if (session === undefined || session.state.activity !== want.activity)
           fail(seed, `user ${user.userId} should show ${want.activity} in Teams`);
       }
@@ -284,7 +311,7 @@ async function runSimulation(seed: number, users: number, steps: number, dir: st
       }
     }
     await sim.settle();
-    for (const user of world.users.values()) {
+    for (const user of enabled) {
       if (world.liveSession(user) !== undefined)
         fail(seed, `user ${user.userId} keeps a session after hang-up`);
       const wants = teamsWantsWebexDnd(DEFAULT_MAPPING, user.rule, world.own(user));
