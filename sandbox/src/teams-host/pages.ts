@@ -58,7 +58,7 @@ export function hostPage(): string {
     </div>
     <div id="frame-slot" class="stage"></div>
   </main>
-  <aside class="log-panel" aria-labelledby="log-title">
+  <aside class="log-panel" aria-labelledby="log-title" tabindex="0">
     <h2 id="log-title">Host protocol log</h2>
     <p class="muted">teams-js messages between the tab and this host. Tokens are never shown.</p>
     <ol id="protocol-log"></ol>
