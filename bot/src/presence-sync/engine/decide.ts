@@ -151,7 +151,9 @@ export function decide(input: DecideInput): Decision {
     : own === undefined
       ? undefined
       : teamsWantsWebexDnd(config.mapping, input.rule, own);
-  if (wantDnd === true && (webex.dnd === 'none' || webex.dnd === 'pending_on')) webexDnd = 'on';
+  // A write in flight when we last saved (`pending_*`) is redone: read first, then set.
+  if (wantDnd === true && (webex.dnd === 'none' || webex.dnd === 'pending_on' || webex.dnd === 'pending_off'))
+    webexDnd = 'on';
   if (
     wantDnd === false &&
     (webex.dnd === 'ours' || webex.dnd === 'pending_on' || webex.dnd === 'pending_off')

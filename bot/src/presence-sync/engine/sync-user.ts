@@ -248,9 +248,9 @@ async function applyDnd(
   const current = await ports.webexDnd.get(userId);
   if (!current.ok) return current;
   if (want === 'on') {
-    // Already on: the user's own, unless our earlier write got through before a crash.
-    if (current.value)
-      return { ok: true, value: { dnd: before === 'pending_on' ? 'ours' : 'user', wrote: false } };
+    // Already on: the user's own, unless it is ours from a write interrupted by a crash.
+    const ours = before === 'pending_on' || before === 'pending_off';
+    if (current.value) return { ok: true, value: { dnd: ours ? 'ours' : 'user', wrote: false } };
     const set = await ports.webexDnd.set(userId, true);
     return set.ok ? { ok: true, value: { dnd: 'ours', wrote: true } } : set;
   }

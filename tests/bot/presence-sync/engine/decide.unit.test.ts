@@ -173,6 +173,20 @@ describe('presence decision core', function () {
     assert.equal(decision.webexDnd, 'off');
   });
 
+  it('after a crash mid-write, treats the unconfirmed session as ours and posts it again', function () {
+    const memory: SyncMemory = {
+      ...emptyMemory(),
+      teams: withTeamsSession(emptyMemory().teams, IN_CALL, NOW - 1_000, config, 'intended'),
+      webex: { ...emptyMemory().webex, dnd: 'pending_off' },
+    };
+    const decision = decide(
+      input({ memory, teams: IN_CALL, webex: { calls: [{ id: 'c1', state: 'connected' }] } }),
+    );
+    assert.equal(decision.echoSuppressed, true);
+    assert.deepEqual(decision.teams, { kind: 'set', state: IN_CALL, reason: 'change' });
+    assert.equal(decision.webexDnd, undefined, 'hidden behind our session: Webex left as it is');
+  });
+
   it('reads unreadable stored memory as empty rather than failing the user', function () {
     const memory = readMemory('garbage', { dnd: 'nonsense' });
     assert.deepEqual(memory, emptyMemory());
