@@ -98,7 +98,9 @@ export function SyncCard({ api, host, initial, linkKey, onLinkWebex, className }
   }, [linkKey, fetchStatus]);
 
   const change = (enabled: boolean, rule: SyncRule) => {
-    if (state.kind !== 'ready') return;
+    // Controls stay enabled while saving (disabling them would drop keyboard focus); a change
+    // made meanwhile is ignored, and the switch shows the saved state when the answer comes.
+    if (state.kind !== 'ready' || state.saving) return;
     const { status } = state;
     setState({ kind: 'ready', status, saving: true });
     const mine = ++generation.current;
@@ -166,7 +168,7 @@ export function SyncCard({ api, host, initial, linkKey, onLinkWebex, className }
           <div className={styles.row}>
             <Switch
               checked={state.status.enabled}
-              disabled={state.saving}
+              aria-busy={state.saving}
               label={`${strings.sync.toggle}: ${state.status.enabled ? strings.sync.on : strings.sync.off}`}
               onChange={(_e, data) => {
                 change(data.checked, state.status.rule);
@@ -175,7 +177,7 @@ export function SyncCard({ api, host, initial, linkKey, onLinkWebex, className }
             <Field label={strings.sync.ruleLabel} className={styles.rule}>
               <Select
                 value={state.status.rule}
-                disabled={state.saving || !state.status.enabled}
+                disabled={!state.status.enabled}
                 onChange={(_e, data) => {
                   const rule = RULES.find((r) => r === data.value);
                   if (rule !== undefined) change(state.status.enabled, rule);
