@@ -18,6 +18,7 @@ import { inboxIntake } from './inboxIntake.js';
 import { intakeRoutes } from './intakeRoutes.js';
 import { presencePropagation } from './presence-propagation.js';
 import { storeMemory } from './storeMemory.js';
+import { tabBundle } from './tabBundle.js';
 
 /**
  * `npm run bench [-- <id>...]`: runs the benchmarks (all, or those named), prints a table per
@@ -31,6 +32,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   storeMemory,
   presencePropagation,
   bootstrapLatency,
+  tabBundle,
 ];
 const RESULTS_FILE = path.resolve('test-output/bench/results.json');
 const BUDGET_SECONDS = 120;
