@@ -24,11 +24,13 @@ import {
 /**
  * Deterministic simulation of presence sync: a fake clock (no timers), a seeded schedule of
  * Teams and Webex changes, notifications delivered late, out of order, twice or never, upstream
- * throttling, and a process restart with rows received but not processed (some mid-lease).
+ * throttling, a process restart with rows received but not processed (some mid-lease), and
+ * rounds that die right after a write reached Teams or Webex, before anything was saved.
  * The engine runs for real on a SQLite store; Teams and Webex are fakes at the port boundary.
+ * PRESENCE_SIM_SEED=<n> runs one seed; SIM_LOG=1 shows the engine's error logs.
  */
 
-const logger = createLogger({ level: 'silent' });
+const logger = createLogger({ level: process.env.SIM_LOG === '1' ? 'error' : 'silent' });
 const RULES: readonly PresenceSyncRule[] = ['always', 'meetings_only', 'never'];
 const TEAMS_CLIENT_STATES = [
   { availability: 'Available', activity: 'Available' },
@@ -247,7 +249,7 @@ async function runSimulation(seed: number, users: number, steps: number, dir: st
   const restartAt = Math.floor(steps / 2);
   try {
     for (let i = 0; i < steps; i += 1) {
-      sim.world.faults = { throttle: i % 50 < 10 ? 0.3 : 0.02 };
+      sim.world.faults = { throttle: i % 50 < 10 ? 0.3 : 0.02, crashAfterWrite: 0.05 };
       if (sim.random() < 0.6) await sim.act();
       if (i === restartAt) await sim.restart();
       await sim.step(Math.floor(sim.random() * 3_000));
@@ -329,8 +331,16 @@ async function runSimulation(seed: number, users: number, steps: number, dir: st
 
     // Every acknowledged notification was processed: nothing pending, leased or dead.
     const counts = await sim.store.inbox.countByStatus();
-    if (counts.pending + counts.leased + counts.dead > 0)
-      fail(seed, `inbox not drained: ${JSON.stringify(counts)}`);
+    if (counts.pending + counts.leased + counts.dead > 0) {
+      const rows = await Promise.all(Array.from({ length: 600 }, (_, i) => sim.store.inbox.get(i + 1)));
+      const errors = rows
+        .filter((r) => r !== undefined && r.status !== 'done')
+        .map((r) => `${r?.status ?? ''}:${r?.lastError ?? ''}:${String(r?.attempts)}`);
+      fail(
+        seed,
+        `inbox not drained: ${JSON.stringify(counts)} ${[...new Set(errors)].slice(0, 10).join(',')}`,
+      );
+    }
     if (counts.done < sim.acknowledged.size)
       fail(
         seed,

@@ -108,24 +108,13 @@ export async function syncUser(deps: SyncDeps, userId: string, request: SyncRequ
     row = await saveRow(store, row as PresenceSyncState, next, now, outcome);
   };
 
-  // Write-ahead: if the process dies mid-write, the next round still knows what may be ours.
-  const writeAhead =
-    decision.teams?.kind === 'set' || decision.webexDnd !== undefined
-      ? {
-          teams:
-            decision.teams?.kind === 'set'
-              ? withTeamsSession(memory.teams, decision.teams.state, now, config, 'intended')
-              : memory.teams,
-          webex:
-            decision.webexDnd === undefined
-              ? memory.webex
-              : {
-                  ...memory.webex,
-                  dnd: decision.webexDnd === 'on' ? ('pending_on' as const) : ('pending_off' as const),
-                },
-        }
-      : undefined;
-  if (writeAhead !== undefined) await save(writeAhead);
+  // Write-ahead, just before each write: if the process dies mid-write, the next round still
+  // knows what may be ours.
+  if (decision.teams?.kind === 'set')
+    await save({
+      ...memory,
+      teams: withTeamsSession(memory.teams, decision.teams.state, now, config, 'intended'),
+    });
 
   if (decision.teams !== undefined) {
     const slot = take(limiter, user.tenantId);
@@ -151,7 +140,10 @@ export async function syncUser(deps: SyncDeps, userId: string, request: SyncRequ
   }
 
   if (decision.webexDnd !== undefined) {
-    const written = await applyDnd(ports, userId, decision.webexDnd, memory.webex.dnd);
+    const inFlight = memory;
+    const written = await applyDnd(ports, userId, decision.webexDnd, memory.webex.dnd, (pending) =>
+      save({ ...inFlight, webex: { ...inFlight.webex, dnd: pending } }),
+    );
     if (written.ok) {
       if (written.value.wrote) wrote(`webex.dnd.${decision.webexDnd}`, 'teams_to_webex');
       memory = {
@@ -237,24 +229,38 @@ function throttleAware(limiter: TenantRateLimiter, tenantId: string, error: Port
 /**
  * Webex Calling DND, read before written: turning it on when it is already on means the user
  * did it, so it is theirs and we never turn it off; turning ours off when the user already did
- * is just forgotten.
+ * is just forgotten. `pending_*` is saved right before the write, so after a crash the write most
+ * likely went through (the window before the call is tiny next to waiting for its answer), and a
+ * state that differs from it is the user's doing and is left alone.
  */
 async function applyDnd(
   ports: PresencePorts,
   userId: string,
   want: 'on' | 'off',
   before: SyncMemory['webex']['dnd'],
+  beforeWrite: (pending: 'pending_on' | 'pending_off') => Promise<void>,
 ): Promise<Result<{ dnd: SyncMemory['webex']['dnd']; wrote: boolean }, PortError>> {
   const current = await ports.webexDnd.get(userId);
   if (!current.ok) return current;
+  const done = (
+    dnd: SyncMemory['webex']['dnd'],
+  ): Result<{ dnd: SyncMemory['webex']['dnd']; wrote: boolean }, PortError> => ({
+    ok: true,
+    value: { dnd, wrote: false },
+  });
+  if (before === 'pending_on') {
+    if (!current.value) return done(want === 'on' ? 'user' : 'none');
+    if (want === 'on') return done('ours');
+  }
+  if (before === 'pending_off' && current.value) return done('user');
   if (want === 'on') {
-    // Already on: the user's own, unless it is ours from a write interrupted by a crash.
-    const ours = before === 'pending_on' || before === 'pending_off';
-    if (current.value) return { ok: true, value: { dnd: ours ? 'ours' : 'user', wrote: false } };
+    if (current.value) return done('user');
+    await beforeWrite('pending_on');
     const set = await ports.webexDnd.set(userId, true);
     return set.ok ? { ok: true, value: { dnd: 'ours', wrote: true } } : set;
   }
-  if (!current.value) return { ok: true, value: { dnd: 'none', wrote: false } };
+  if (!current.value) return done('none');
+  await beforeWrite('pending_off');
   const set = await ports.webexDnd.set(userId, false);
   return set.ok ? { ok: true, value: { dnd: 'none', wrote: true } } : set;
 }

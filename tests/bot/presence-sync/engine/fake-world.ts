@@ -65,6 +65,8 @@ export interface WriteRecord {
 
 export interface FaultRates {
   readonly throttle: number;
+  /** The process dies right after a write reached Teams or Webex, before the engine saved anything. */
+  readonly crashAfterWrite?: number;
 }
 
 const RANK: Readonly<Record<string, number>> = { DoNotDisturb: 4, Busy: 3, Available: 2, Away: 1 };
@@ -203,6 +205,11 @@ export class FakeWorld {
       : undefined;
   }
 
+  /** Thrown after a write has taken effect: the round dies as a crashed process would. */
+  private maybeCrash(): void {
+    if (this.random() < (this.faults.crashAfterWrite ?? 0)) throw new Error('simulated crash after a write');
+  }
+
   private record(user: WorldUser, kind: WriteKind, extra: Partial<WriteRecord> = {}): void {
     this.writes.push({
       at: this.now(),
@@ -252,6 +259,7 @@ export class FakeWorld {
           expiresAt: this.now() + expirationMs,
         };
         this.record(user, keepAlive ? 'teams.keepalive' : 'teams.set');
+        this.maybeCrash();
         return Promise.resolve(ok(undefined));
       },
       clearSession: (ref) => {
@@ -260,6 +268,7 @@ export class FakeWorld {
         const user = this.byRef(ref);
         user.session = undefined;
         this.record(user, 'teams.clear');
+        this.maybeCrash();
         return Promise.resolve(ok(undefined));
       },
     },
@@ -281,6 +290,7 @@ export class FakeWorld {
         if (enabled) this.record(user, 'webex.dnd.on', { echo: user.lastReadFromApp });
         else this.record(user, 'webex.dnd.off', { overrodeUser: user.dnd.enabled && user.dnd.by === 'user' });
         user.dnd = { enabled, by: 'app' };
+        this.maybeCrash();
         return Promise.resolve(ok(undefined));
       },
     },
