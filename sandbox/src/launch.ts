@@ -18,6 +18,7 @@ import type { DestinationStream } from 'pino';
 import type { Service } from '../../bot/src/app.js';
 import { composeService } from '../../bot/src/compose.js';
 import { loadConfig } from '../../bot/src/config/env.js';
+import type { Store } from '../../bot/src/store/store.js';
 import { startBotChannel, type RunningBotChannel } from './botchannel/index.js';
 import { startEntra, type EntraAppRegistration, type EntraStandIn } from './entra/index.js';
 import { startGraph, type GraphStandIn } from './graph/index.js';
@@ -130,6 +131,12 @@ export interface RunningSandbox {
     readonly teamsHost: RunningTeamsHost;
   };
   readonly service: Service;
+  /**
+   * The service's own store, for tests that arrange state. Use this handle, not a second one:
+   * SQLite's busy wait blocks the thread, so a second handle in this process can deadlock with
+   * the service's open transaction until the busy timeout.
+   */
+  readonly store: Store;
   /** Whether this process trusts the sandbox CA (NODE_EXTRA_CA_CERTS), which the service needs. */
   readonly caTrusted: boolean;
   /** Stops the service first, then the stand-ins; idempotent. */
@@ -289,7 +296,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         : { collectDefaultMetrics: options.collectDefaultMetrics }),
     });
     if (!composed.ok) throw composed.error;
-    const { service } = composed.value;
+    const { service, store } = composed.value;
     try {
       await service.start();
     } catch (error) {
@@ -319,6 +326,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       tls,
       standIns: { entra, graph, webex, botChannel, teamsHost },
       service,
+      store,
       caTrusted:
         process.env.NODE_EXTRA_CA_CERTS !== undefined &&
         path.resolve(process.env.NODE_EXTRA_CA_CERTS) === tls.caPath,

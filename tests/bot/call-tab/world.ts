@@ -8,7 +8,6 @@ import { loadConfig } from '../../../bot/src/config/env.js';
 import { GraphClient } from '../../../bot/src/integrations/graph/graph.client.js';
 import { createLogger } from '../../../bot/src/observability/logger.js';
 import { err } from '../../../bot/src/shared/result.js';
-import { openStore } from '../../../bot/src/store/open.js';
 import type { Store } from '../../../bot/src/store/store.js';
 import { WEBEX_LINK_SCOPES, WebexTokenService } from '../../../bot/src/webex-link/index.js';
 import { SANDBOX_IDS, startSandbox, type RunningSandbox } from '../../../sandbox/src/launch.js';
@@ -29,7 +28,7 @@ export interface ApiAnswer {
 
 export interface CallTabWorld {
   readonly sandbox: RunningSandbox;
-  /** A second handle on the service's database, for state a test must arrange (e.g. admin consent). */
+  /** The service's own store, for state a test must arrange (e.g. admin consent). */
   readonly store: Store;
   /** The service's log lines so far. */
   lines(): string[];
@@ -68,9 +67,7 @@ export async function startCallTabWorld(): Promise<CallTabWorld | undefined> {
   const config = loadConfig({ CALLBRIDGE_MODE: 'sandbox', DATA_DIR: dataDir });
   assert.ok(config.ok);
   const quiet = createLogger({ level: 'silent' });
-  const opened = await openStore(config.value.store, quiet);
-  assert.ok(opened.ok);
-  const store: Store = opened.value;
+  const store: Store = sandbox.store;
   const tokens = new WebexTokenService({
     store,
     vault: createTokenVault(config.value.tokenVault),
@@ -150,7 +147,6 @@ export async function startCallTabWorld(): Promise<CallTabWorld | undefined> {
     },
     async stop() {
       await sandbox.stop();
-      await store.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
