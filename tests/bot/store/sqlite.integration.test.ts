@@ -10,6 +10,7 @@ import { SqliteDriver } from '../../../bot/src/store/sqlite/driver.js';
 import { MigrationError, applyMigrations } from '../../../bot/src/store/sql/migrate.js';
 import { SQLITE_FILE_NAME } from '../../../bot/src/store/sqlite/sqliteStore.js';
 import type { Store } from '../../../bot/src/store/store.js';
+import { presencePut } from '../../support/presence-rows.js';
 import { assertOk, describeStoreContract } from './store.contract.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -120,17 +121,7 @@ describe('SQLite store', function () {
 
     it('enforces foreign keys on its connection', async function () {
       const store = await track(open(dir));
-      const result = await store.presence.upsert({
-        userId: 'nobody',
-        enabled: true,
-        rule: 'always',
-        lastSyncedAt: null,
-        lastErrorCode: null,
-        lastErrorAction: null,
-        teamsState: null,
-        webexState: null,
-        expectedVersion: null,
-      });
+      const result = await store.presence.upsert(presencePut('nobody'));
       assert.deepEqual(result, { ok: false, error: { code: 'user_not_found' } });
     });
 

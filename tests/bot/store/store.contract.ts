@@ -4,13 +4,13 @@ import type {
   InboxItem,
   NewGraphSubscription,
   NewWebexWebhook,
-  PresenceSyncPut,
   SealedSecret,
   Store,
   TokenPut,
   User,
 } from '../../../bot/src/store/store.js';
 import { GRAPH_SUBSCRIPTION_MAX_MEMBERS } from '../../../bot/src/store/store.js';
+import { presencePut } from '../../support/presence-rows.js';
 
 /**
  * The behaviour every Store implementation must have. Each dialect's integration test calls
@@ -698,21 +698,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         assert.equal(third.next, null);
       });
     });
-
-    function presencePut(userId: string, overrides: Partial<PresenceSyncPut> = {}): PresenceSyncPut {
-      return {
-        userId,
-        enabled: true,
-        rule: 'always',
-        lastSyncedAt: null,
-        lastErrorCode: null,
-        lastErrorAction: null,
-        teamsState: null,
-        webexState: null,
-        expectedVersion: null,
-        ...overrides,
-      };
-    }
 
     describe('presence sync state', function () {
       it('creates, reads JSON state back, and updates with compare-and-swap', async function () {

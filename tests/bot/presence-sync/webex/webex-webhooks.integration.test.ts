@@ -19,6 +19,7 @@ import {
 } from '../../../../bot/src/presence-sync/webex/index.js';
 import { openStore } from '../../../../bot/src/store/open.js';
 import type { Store, User } from '../../../../bot/src/store/store.js';
+import { presencePut } from '../../../support/presence-rows.js';
 import { WEBEX_LINK_SCOPES, WebexTokenService } from '../../../../bot/src/webex-link/index.js';
 import { WebexOAuthClient } from '../../../../bot/src/webex-link/webex-oauth.js';
 import type { DemoUser } from '../../../../sandbox/src/seed/org.js';
@@ -75,17 +76,7 @@ describe('Webex call webhooks (integration)', function () {
       refreshExpiresInSec: issued.refresh_token_expires_in,
     });
     assert.ok(saved.ok);
-    const enrolled = await store.presence.upsert({
-      userId: user.id,
-      enabled: true,
-      rule: 'always',
-      lastSyncedAt: null,
-      lastErrorCode: null,
-      lastErrorAction: null,
-      teamsState: null,
-      webexState: null,
-      expectedVersion: null,
-    });
+    const enrolled = await store.presence.upsert(presencePut(user.id));
     assert.ok(enrolled.ok);
     return linked.value;
   }

@@ -11,6 +11,7 @@ import {
 import { parseInboxEvent, type InboxEvent } from '../../../../../bot/src/presence-sync/inbox-events.js';
 import { createNotificationIntake } from '../../../../../bot/src/presence-sync/intake/intake.js';
 import type { User } from '../../../../../bot/src/store/store.js';
+import { presencePut } from '../../../../support/presence-rows.js';
 import { startGraph, type GraphLogEvent, type GraphStandIn } from '../../../../../sandbox/src/graph/index.js';
 import { loadSandboxTls } from '../../../../../sandbox/src/tls/index.js';
 import { startHarness, type Harness } from '../../../auth/obo/harness.js';
@@ -134,17 +135,9 @@ export async function startWorld(
     },
     async enable(user) {
       const current = await h.store.presence.get(user.id);
-      const put = await h.store.presence.upsert({
-        userId: user.id,
-        enabled: true,
-        rule: 'always',
-        lastSyncedAt: null,
-        lastErrorCode: null,
-        lastErrorAction: null,
-        teamsState: null,
-        webexState: null,
-        expectedVersion: current?.version ?? null,
-      });
+      const put = await h.store.presence.upsert(
+        presencePut(user.id, { expectedVersion: current?.version ?? null }),
+      );
       if (!put.ok) throw new Error(`enable failed: ${put.error.code}`);
     },
     async drainInbox() {
