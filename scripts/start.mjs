@@ -56,7 +56,11 @@ function hasTsx() {
 /** Runs the child with stdio inherited, forwards stop signals, and exits with its code. */
 function run(args, childEnv) {
   // restify 11 touches a deprecated Node binding on import; the warning says nothing actionable.
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...args], { cwd: root, stdio: 'inherit', env: childEnv });
+  const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...args], {
+    cwd: root,
+    stdio: 'inherit',
+    env: childEnv,
+  });
   const forward = (signal) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   };

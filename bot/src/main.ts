@@ -40,7 +40,9 @@ main().then(
     if (code !== 0) process.exit(code);
   },
   (error: unknown) => {
-    process.stderr.write(`CallBridge crashed while starting: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `CallBridge crashed while starting: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

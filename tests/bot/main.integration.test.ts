@@ -11,12 +11,20 @@ function startProcess(env: Record<string, string>): ChildProcessWithoutNullStrea
   });
 }
 
-function collect(child: ChildProcessWithoutNullStreams): { out: () => string; err: () => string; exit: Promise<number | null> } {
+function collect(child: ChildProcessWithoutNullStreams): {
+  out: () => string;
+  err: () => string;
+  exit: Promise<number | null>;
+} {
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => { resolve(code); }));
+  const exit = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      resolve(code);
+    }),
+  );
   return { out: () => out, err: () => err, exit };
 }
 
@@ -48,7 +56,12 @@ describe('bot/src/main.ts as a process', function () {
   });
 
   it('serves /healthz and /readyz, then stops cleanly on SIGTERM', async () => {
-    const proc = startProcess({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, BOT_PASSWORD: 'sandbox-bot-secret' });
+    const proc = startProcess({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      BOT_PASSWORD: 'sandbox-bot-secret',
+    });
     const child = collect(proc);
     const port = await waitFor(() => {
       const m = /"port":(\d+),"daemons"/.exec(child.out());

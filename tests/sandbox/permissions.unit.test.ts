@@ -17,13 +17,18 @@ const GRAPH_PERMISSION_NAMES: Readonly<Record<string, string>> = {
 
 interface AadManifest {
   web: { redirectUris: string[] };
-  requiredResourceAccess: { resourceAppId: string; resourceAccess: { id: string; type: 'Scope' | 'Role' }[] }[];
+  requiredResourceAccess: {
+    resourceAppId: string;
+    resourceAccess: { id: string; type: 'Scope' | 'Role' }[];
+  }[];
 }
 
 describe('sandbox app registration', () => {
   it('grants exactly the Graph permissions infra/aad.manifest.json requests', async () => {
     const manifest = JSON.parse(await readFile('infra/aad.manifest.json', 'utf8')) as AadManifest;
-    const graph = manifest.requiredResourceAccess.find((r) => r.resourceAppId === '00000003-0000-0000-c000-000000000000');
+    const graph = manifest.requiredResourceAccess.find(
+      (r) => r.resourceAppId === '00000003-0000-0000-c000-000000000000',
+    );
     assert.ok(graph, 'the manifest requests Microsoft Graph permissions');
     const names = (type: 'Scope' | 'Role') =>
       graph.resourceAccess

@@ -11,5 +11,12 @@ export function captureLogs(level = 'debug'): { logger: Logger; lines: () => str
     },
   });
   const logger = createLogger({ level, destination });
-  return { logger, lines: () => chunks.join('').split('\n').filter((l) => l.length > 0) };
+  return {
+    logger,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter((l) => l.length > 0),
+  };
 }

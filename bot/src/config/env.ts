@@ -189,7 +189,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
   });
   // Cross-field rules are checked on the raw input too, so one error lists every problem.
   const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)),
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)),
     ...crossFieldProblems(env),
     ...(keyRing.ok ? [] : keyRing.error),
   ];
@@ -240,7 +242,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     teams: { appId: raw.TEAMS_APP_ID },
     tab: {
       distDir: raw.TAB_DIST_DIR,
-      extraFrameAncestors: raw.SANDBOX_HOST_ORIGIN === undefined ? [] : [new URL(raw.SANDBOX_HOST_ORIGIN).origin],
+      extraFrameAncestors:
+        raw.SANDBOX_HOST_ORIGIN === undefined ? [] : [new URL(raw.SANDBOX_HOST_ORIGIN).origin],
     },
   });
 }
@@ -263,16 +266,22 @@ function crossFieldProblems(env: Readonly<Record<string, string | undefined>>): 
     if (!present(env, key)) problems.push(`${key}: required in live mode`);
   }
   if (!present(env, 'AAD_APP_CLIENT_SECRET')) {
-    problems.push('AAD_APP_CLIENT_SECRET: required in live mode (put SECRET_AAD_APP_CLIENT_SECRET in env/.env.<env>.user)');
+    problems.push(
+      'AAD_APP_CLIENT_SECRET: required in live mode (put SECRET_AAD_APP_CLIENT_SECRET in env/.env.<env>.user)',
+    );
   }
   if (env.BOT_TYPE !== 'UserAssignedMSI' && !present(env, 'BOT_PASSWORD')) {
-    problems.push('BOT_PASSWORD: required unless BOT_TYPE=UserAssignedMSI (put SECRET_BOT_PASSWORD in env/.env.<env>.user)');
+    problems.push(
+      'BOT_PASSWORD: required unless BOT_TYPE=UserAssignedMSI (put SECRET_BOT_PASSWORD in env/.env.<env>.user)',
+    );
   }
   if (env.DANGEROUSLY_ALLOW_UNAUTHENTICATED_BOT === 'true') {
     problems.push('DANGEROUSLY_ALLOW_UNAUTHENTICATED_BOT: may only be true in sandbox mode');
   }
   if (present(env, 'SANDBOX_HOST_ORIGIN')) {
-    problems.push('SANDBOX_HOST_ORIGIN: only the sandbox dev host may frame the tab besides Teams; unset it in live mode');
+    problems.push(
+      'SANDBOX_HOST_ORIGIN: only the sandbox dev host may frame the tab besides Teams; unset it in live mode',
+    );
   }
   return problems;
 }

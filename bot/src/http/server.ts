@@ -54,7 +54,10 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
           if (!res.headersSent) sendError(res, error.status, error.code, error.message);
         } else {
           deps.metrics.httpErrors.inc({ route: route.path, method: route.method });
-          deps.logger.error({ err: serializeError(error), route: route.path, correlationId }, 'unhandled route error');
+          deps.logger.error(
+            { err: serializeError(error), route: route.path, correlationId },
+            'unhandled route error',
+          );
           if (!res.headersSent) {
             sendError(res, 500, 'internal_error', `Something went wrong. Reference: ${correlationId}`);
           }
@@ -62,9 +65,16 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       } finally {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         deps.metrics.httpDuration.observe({ route: route.path, method: route.method }, seconds);
-        deps.metrics.httpRequests.inc({ route: route.path, method: route.method, status: String(res.statusCode) });
+        deps.metrics.httpRequests.inc({
+          route: route.path,
+          method: route.method,
+          status: String(res.statusCode),
+        });
         inFlight -= 1;
-        if (inFlight === 0) drained.splice(0).forEach((resolve) => { resolve(); });
+        if (inFlight === 0)
+          drained.splice(0).forEach((resolve) => {
+            resolve();
+          });
       }
     });
   }
@@ -91,7 +101,9 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     close: async (deadlineMs) => {
       draining = true;
       const closed = new Promise<void>((resolve) => {
-        server.close(() => { resolve(); });
+        server.close(() => {
+          resolve();
+        });
       });
       const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained.push(resolve));
       let timer: NodeJS.Timeout | undefined;

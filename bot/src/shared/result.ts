@@ -2,7 +2,8 @@
  * Expected failures are values, not exceptions: callers must look at `ok` before using
  * `value`. Throwing stays for bugs.
  */
-export type Result<T, E = Error> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
+export type Result<T, E = Error> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
 
 export function ok<T>(value: T): Result<T, never> {
   return { ok: true, value };

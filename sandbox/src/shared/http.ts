@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
@@ -53,7 +58,10 @@ export class Router {
     return this;
   }
 
-  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | 'method' | undefined {
+  match(
+    method: string,
+    path: string,
+  ): { handler: Handler; params: Record<string, string> } | 'method' | undefined {
     let pathMatched = false;
     for (const route of this.routes) {
       const m = route.pattern.exec(path);
@@ -74,7 +82,11 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return { status, body, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } };
 }
 
-export function text(status: number, body: string, contentType = 'text/plain; charset=utf-8'): SandboxResponse {
+export function text(
+  status: number,
+  body: string,
+  contentType = 'text/plain; charset=utf-8',
+): SandboxResponse {
   return { status, body, headers: { 'content-type': contentType } };
 }
 
@@ -109,7 +121,8 @@ export async function serve(router: Router, options: ServeOptions = {}): Promise
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     void handle(router, options, req, res);
   };
-  const server: Server = options.tls === undefined ? createHttpServer(listener) : createHttpsServer(options.tls, listener);
+  const server: Server =
+    options.tls === undefined ? createHttpServer(listener) : createHttpsServer(options.tls, listener);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -134,7 +147,12 @@ export async function serve(router: Router, options: ServeOptions = {}): Promise
   };
 }
 
-async function handle(router: Router, options: ServeOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  router: Router,
+  options: ServeOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
     const rawBody = await readAll(req);

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, exportJWK, generateKeyPair, jwtVerify, createLocalJWKSet, type JWK, type JWTPayload, type CryptoKey } from 'jose';
+import {
+  SignJWT,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+  createLocalJWKSet,
+  type JWK,
+  type JWTPayload,
+  type CryptoKey,
+} from 'jose';
 
 /**
  * An RS256 signing authority with a JWKS of (at least) two keys, like Entra ID and the Bot
@@ -55,8 +64,12 @@ export class Issuer {
     this.active = this.keys.indexOf(next);
   }
 
-  async sign(claims: JWTPayload & Record<string, unknown>, options: { lifetimeSeconds?: number; kid?: string } = {}): Promise<string> {
-    const key = options.kid === undefined ? this.keys[this.active] : this.keys.find((k) => k.kid === options.kid);
+  async sign(
+    claims: JWTPayload & Record<string, unknown>,
+    options: { lifetimeSeconds?: number; kid?: string } = {},
+  ): Promise<string> {
+    const key =
+      options.kid === undefined ? this.keys[this.active] : this.keys.find((k) => k.kid === options.kid);
     if (key === undefined) throw new Error(`no signing key ${options.kid ?? ''}`);
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ iat: now, nbf: now, exp: now + (options.lifetimeSeconds ?? 3600), ...claims })
@@ -76,7 +89,10 @@ export class Issuer {
 }
 
 async function newKey(): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+  const { privateKey, publicKey } = await generateKeyPair('RS256', {
+    modulusLength: 2048,
+    extractable: true,
+  });
   const kid = randomUUID().replace(/-/g, '').slice(0, 27);
   const publicJwk = { ...(await exportJWK(publicKey)), kid, use: 'sig', alg: 'RS256', kty: 'RSA' };
   return { kid, privateKey, publicJwk };

@@ -43,7 +43,12 @@ describe('loadConfig', () => {
   });
 
   it('lists every bad variable in one error', () => {
-    const result = loadConfig({ GRAPH_BASE_URL: 'nope', WEBEX_BASE_URL: 'ftp://x', PORT: '99999', LOG_LEVEL: 'loud' });
+    const result = loadConfig({
+      GRAPH_BASE_URL: 'nope',
+      WEBEX_BASE_URL: 'ftp://x',
+      PORT: '99999',
+      LOG_LEVEL: 'loud',
+    });
     assert.ok(!result.ok);
     for (const name of ['GRAPH_BASE_URL', 'WEBEX_BASE_URL', 'PORT', 'LOG_LEVEL']) {
       assert.match(result.error.message, new RegExp(name));
@@ -55,7 +60,13 @@ describe('loadConfig', () => {
     const result = loadConfig({ AAD_APP_TENANT_ID: LIVE.AAD_APP_TENANT_ID });
     assert.ok(!result.ok);
     const text = result.error.message;
-    for (const name of ['BOT_ID', 'AAD_APP_CLIENT_ID', 'BOT_ENDPOINT', 'AAD_APP_CLIENT_SECRET', 'BOT_PASSWORD']) {
+    for (const name of [
+      'BOT_ID',
+      'AAD_APP_CLIENT_ID',
+      'BOT_ENDPOINT',
+      'AAD_APP_CLIENT_SECRET',
+      'BOT_PASSWORD',
+    ]) {
       assert.match(text, new RegExp(name));
     }
     assert.match(text, /SECRET_AAD_APP_CLIENT_SECRET/);
@@ -93,7 +104,12 @@ describe('summarizeConfig', () => {
     const text = JSON.stringify(summarizeConfig(result.value));
     assert.match(text, /graph\.microsoft\.com/);
     assert.match(text, /33333333-3333-4333-8333-333333333333/);
-    for (const secret of ['client-secret-value', 'bot-password-value', 'db-password-value', Buffer.alloc(32, 7).toString('base64')]) {
+    for (const secret of [
+      'client-secret-value',
+      'bot-password-value',
+      'db-password-value',
+      Buffer.alloc(32, 7).toString('base64'),
+    ]) {
       assert.ok(!text.includes(secret), `summary leaks ${secret}`);
     }
     assert.match(text, /db\.contoso\.com/);

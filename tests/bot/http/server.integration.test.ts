@@ -20,7 +20,12 @@ interface Harness {
 }
 
 async function start(options: { ready?: () => boolean } = {}): Promise<Harness> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', SHUTDOWN_TIMEOUT_MS: '2000' });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'debug',
+    SHUTDOWN_TIMEOUT_MS: '2000',
+  });
   assert.ok(config.ok);
   const { logger, lines } = captureLogs();
   let release = (): void => undefined;
@@ -40,7 +45,10 @@ async function start(options: { ready?: () => boolean } = {}): Promise<Harness> 
     {
       method: 'get',
       path: '/boom',
-      handler: () => Promise.reject(new Error('secret internals eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig user@contoso.com')),
+      handler: () =>
+        Promise.reject(
+          new Error('secret internals eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig user@contoso.com'),
+        ),
     },
     {
       method: 'get',
@@ -146,7 +154,10 @@ describe('HTTP service', () => {
     await fetch(`${h.base}/healthz`);
     const text = await (await fetch(`${h.base}/metrics`)).text();
     assert.match(text, /callbridge_http_requests_total\{route="\/teapot",method="get",status="418"\} 1/);
-    assert.match(text, /callbridge_http_request_duration_seconds_bucket\{le="0.005",route="\/healthz",method="get"\}/);
+    assert.match(
+      text,
+      /callbridge_http_request_duration_seconds_bucket\{le="0.005",route="\/healthz",method="get"\}/,
+    );
   });
 
   it('runs daemons and, on stop, finishes in-flight requests, refuses new ones and closes the store last', async () => {

@@ -55,7 +55,12 @@ describe('runDaemon', () => {
     let seen: AbortSignal | undefined;
     const { logger } = captureLogs();
     const done = runDaemon(
-      { name: 'idle', intervalMs: 60_000, singleton: false, tick: (signal) => Promise.resolve(void (seen = signal)) },
+      {
+        name: 'idle',
+        intervalMs: 60_000,
+        singleton: false,
+        tick: (signal) => Promise.resolve(void (seen = signal)),
+      },
       { logger, guard: alwaysRun },
       controller.signal,
     );

@@ -81,7 +81,10 @@ describe('Bot Framework channel stand-in: OpenID metadata, keys and activity sig
     assert.ok(before.includes(newKid), 'the new signing key was published before it was used');
     const after = await published();
     assert.ok(after.includes(newKid) && after.includes(oldKid) && after.length === 3);
-    assert.ok(after.some((kid) => !before.includes(kid)), 'a fresh key is published for the next rotation');
+    assert.ok(
+      after.some((kid) => !before.includes(kid)),
+      'a fresh key is published for the next rotation',
+    );
     await h.channel.sendMessage(h.org.users[0]!.id, 'after rotation');
     const token = /^Bearer (.+)$/.exec(h.bot.received.at(-1)!.headers.authorization ?? '')?.[1] ?? '';
     assert.equal(decodeProtectedHeader(token).kid, newKid);

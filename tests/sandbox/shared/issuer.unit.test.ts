@@ -13,7 +13,10 @@ describe('sandbox Issuer', () => {
     const issuer = await Issuer.create();
     const before = await issuer.sign({ sub: 'before' });
     const oldKid = issuer.activeKid;
-    const prePublished = issuer.jwks().keys.map((k) => k.kid).find((kid) => kid !== oldKid);
+    const prePublished = issuer
+      .jwks()
+      .keys.map((k) => k.kid)
+      .find((kid) => kid !== oldKid);
     await issuer.rotate();
     assert.equal(issuer.activeKid, prePublished, 'signing moved to a key verifiers already had');
     const kids = issuer.jwks().keys.map((k) => k.kid);
