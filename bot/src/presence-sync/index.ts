@@ -97,6 +97,7 @@ export function createPresenceSync(deps: PresenceSyncDeps): PresenceSync {
       }),
       webexCalls: webexPorts.calls,
       webexDnd: webexPorts.dnd,
+      webexPeople: webexPorts.people,
       ...(deps.webexStatus === undefined ? {} : { webexStatus: deps.webexStatus }),
     },
     ...(deps.engine === undefined ? {} : { config: deps.engine }),

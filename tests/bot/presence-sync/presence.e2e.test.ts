@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { REQUIRED_GRAPH_PERMISSIONS } from '../../../bot/src/admin-consent/required-permissions.js';
+import { requestRecheck } from '../../../bot/src/presence-sync/engine/sweeps.js';
 import type { DemoUser } from '../../../sandbox/src/seed/org.js';
 import { useCallTabWorld, type CallTabWorld } from '../call-tab/world.js';
 
 /**
  * Presence sync end to end in the sandbox: the composed service with its daemons, Graph
  * subscriptions delivering to the service, Webex webhooks signed by the stand-in, and the
- * stand-ins' controls playing the user (a Webex call, a Teams meeting, Teams DND).
+ * stand-ins' controls playing the user (a Webex call, a Webex meeting, a Teams meeting, Teams DND).
  */
 
 const SETTLE_MS = 20_000;
@@ -138,5 +139,59 @@ describe('presence sync end to end (sandbox)', function () {
     );
     await eventually('our Webex DND undone', () => !webex.getDnd(other.personId).enabled);
     webex.remoteHangup(call.callId);
+  });
+
+  it('a Webex meeting and presenting in it reach Teams at the next recheck round, and clear when it ends', async () => {
+    // Another user: earlier tests used up this minute's writes of the first one (damping).
+    const other = await enrol();
+    const graph = w.sandbox.standIns.graph;
+    const internal = await w.store.users.getByAadObjectId(w.sandbox.org.tenantId, other.user.id);
+    assert.ok(internal !== undefined);
+    const control = async (path: string, body: unknown): Promise<void> => {
+      const response = await fetch(`${w.sandbox.urls.webex}/_sandbox/webex/people/${other.personId}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(response.status, 200, await response.text());
+    };
+    let round = 0;
+    // What the reconciliation sweep enqueues for each enrolled user, without waiting for its tick.
+    const recheckRound = async (): Promise<void> => {
+      round += 1;
+      assert.ok(
+        await requestRecheck(
+          w.store,
+          internal.id,
+          ['webex'],
+          'reconcile',
+          `e2e-${String(round)}`,
+          Date.now(),
+        ),
+      );
+    };
+    const teams = (): string => {
+      const view = graph.presence.get(other.user.id);
+      return `${view.availability}/${view.activity}`;
+    };
+    const appSession = (): boolean =>
+      graph.presence.get(other.user.id).sessions.some((s) => s.source === 'app');
+
+    graph.presence.setTeamsClient(other.user.id, 'available');
+    await control('/meeting', { inMeeting: true });
+    await recheckRound();
+    await eventually('Teams shows Busy/InAConferenceCall', () => teams() === 'Busy/InAConferenceCall');
+
+    await control('/presenting', { presenting: true });
+    await recheckRound();
+    await eventually('Teams shows DoNotDisturb/Presenting', () => teams() === 'DoNotDisturb/Presenting');
+    // Our own session is not the user's Teams DND or meeting: it holds no Webex calls (rule always).
+    assert.equal(w.sandbox.standIns.webex.getDnd(other.personId).enabled, false, 'no echo to Webex');
+
+    await control('/meeting', { inMeeting: false });
+    await recheckRound();
+    await eventually('the app session is cleared', () => !appSession());
+    assert.equal(teams(), 'Available/Available');
+    assert.equal(w.sandbox.standIns.webex.getDnd(other.personId).enabled, false);
   });
 });

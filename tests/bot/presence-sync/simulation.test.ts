@@ -23,7 +23,8 @@ import {
 
 /**
  * Deterministic simulation of presence sync: a fake clock (no timers), a seeded schedule of
- * Teams and Webex changes, notifications delivered late, out of order, twice or never, upstream
+ * Teams and Webex changes (calls, and meetings the sweeps' rounds poll from `Person.status`, which
+ * in the fake shows our own Calling DND as DoNotDisturb: the worst case for echoes), notifications delivered late, out of order, twice or never, upstream
  * throttling, a process restart with rows received but not processed (some mid-lease), and
  * rounds that die right after a write reached Teams or Webex, before anything was saved.
  * The engine runs for real on a SQLite store; Teams and Webex are fakes at the port boundary.
@@ -42,6 +43,11 @@ const TEAMS_CLIENT_STATES = [
   { availability: 'BeRightBack', activity: 'BeRightBack' },
 ] as const;
 const CALL_STATES = ['alerting', 'connected', 'held', 'remoteHeld', 'connected', 'disconnected'] as const;
+const MEETING_STATES = [
+  { inMeeting: true, presenting: false },
+  { inMeeting: true, presenting: true },
+  { inMeeting: false, presenting: false },
+] as const;
 
 interface Pending {
   readonly deliverAt: number;
@@ -132,6 +138,8 @@ class Simulation {
       this.world.setTeamsClient(user.userId, this.pick(TEAMS_CLIENT_STATES));
     } else if (roll < 0.42) {
       this.world.setPreferredDnd(user.userId, !user.preferredDnd);
+    } else if (roll < 0.5) {
+      this.world.setMeeting(user.userId, this.pick(MEETING_STATES));
     } else if (roll < 0.9) {
       const existing = [...user.calls.keys()];
       const callId =
@@ -177,6 +185,8 @@ class Simulation {
     }
     if (on) this.disabled.delete(userId);
     else this.disabled.add(userId);
+    const user = this.world.users.get(userId);
+    if (user !== undefined) user.syncOn = on;
     await this.engine.recheck(userId, on ? 'enabled' : 'disabled');
   }
 
@@ -211,6 +221,12 @@ class Simulation {
     }
   }
 
+  /** The singleton sweeps' ticks: they only enqueue recheck rounds. */
+  async sweeps(): Promise<void> {
+    await this.engine.reconcile.sweep();
+    await this.engine.keepAlive.sweep();
+  }
+
   async step(advanceMs: number): Promise<void> {
     this.now += advanceMs;
     this.notifyPresence();
@@ -226,10 +242,7 @@ class Simulation {
       this.now += 20_000;
       this.notifyPresence();
       await this.deliver(true);
-      if (round % 5 === 0) {
-        await this.engine.reconcile.sweep();
-        await this.engine.keepAlive.sweep();
-      }
+      if (round % 5 === 0) await this.sweeps();
       while ((await this.engine.processor.processBatch()) > 0) this.notifyPresence();
     }
   }
@@ -252,13 +265,19 @@ async function runSimulation(seed: number, users: number, steps: number, dir: st
       sim.world.faults = { throttle: i % 50 < 10 ? 0.3 : 0.02, crashAfterWrite: 0.05 };
       if (sim.random() < 0.6) await sim.act();
       if (i === restartAt) await sim.restart();
+      if (i % 100 === 50) await sim.sweeps();
       await sim.step(Math.floor(sim.random() * 3_000));
     }
     await sim.settle();
     const { world } = sim;
 
     const echoes = world.writes.filter((w) => w.echo);
-    if (echoes.length > 0) fail(seed, `${String(echoes.length)} echo writes to Webex`);
+    if (echoes.length > 0)
+      fail(
+        seed,
+        `${String(echoes.length)} echo writes (${[...new Set(echoes.map((e) => e.kind))].join(', ')})`,
+      );
+    if (world.statusReads === 0) fail(seed, 'no Webex status was ever read');
     const overrides = world.writes.filter((w) => w.overrodeUser);
     if (overrides.length > 0)
       fail(seed, `${String(overrides.length)} writes turned off a user's own Webex DND`);
@@ -272,12 +291,16 @@ async function runSimulation(seed: number, users: number, steps: number, dir: st
     }
     const enabled = [...world.users.values()].filter((u) => !sim.disabled.has(u.userId));
 
-    // Teams side converged to the Webex truth.
+    // Teams side converged to the Webex truth: calls, and the meeting as far as the status shows it
+    // (an active call hides it; a DoNotDisturb, ours included, means "no meeting we can see").
     for (const user of enabled) {
+      const hidden = user.dnd.enabled || world.personStatus(user) === 'call';
+      if (!hidden && JSON.stringify(user.meetingSeen) !== JSON.stringify(user.meeting))
+        fail(seed, `user ${user.userId}: the last sweep did not read the Webex meeting state`);
       const activity = webexActivityOf(
         DEFAULT_MAPPING,
         [...user.calls.values()].map((state) => ({ state })),
-        undefined,
+        user.meetingSeen,
       );
       const want = DEFAULT_MAPPING.webexToTeams[activity];
       const session = world.liveSession(user);
@@ -290,8 +313,10 @@ async function runSimulation(seed: number, users: number, steps: number, dir: st
       }
     }
 
-    // Hang up everything, settle again: no session left, Webex DND follows the user's own Teams state.
+    // Hang up and leave every meeting, settle again: no session left (our own DND hiding a meeting's
+    // end must not hold one), Webex DND follows the user's own Teams state.
     for (const user of world.users.values()) {
+      world.setMeeting(user.userId, { inMeeting: false, presenting: false });
       for (const callId of [...user.calls.keys()]) {
         world.setCall(user.userId, callId, 'disconnected');
         await sim.store.inbox.enqueue(

@@ -68,6 +68,8 @@ const person = z.looseObject({
   orgId: z.string().optional(),
   extension: z.string().optional(),
   phoneNumbers: z.array(z.looseObject({ type: z.string(), value: z.string() })).optional(),
+  /** Presence (`active`, `call`, `meeting`, `presenting`, `DoNotDisturb`…); absent when hidden. */
+  status: z.string().optional(),
 });
 export type WebexPerson = z.infer<typeof person>;
 

@@ -6,7 +6,7 @@ import { WebexClient, type WebexError } from '../../integrations/webex/webex.cli
 import type { Logger } from '../../observability/logger.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { WebexTokenError } from '../../webex-link/token-service.js';
-import type { PortError, TeamsPresencePort, WebexCallsPort, WebexDndPort } from './ports.js';
+import type { PortError, TeamsPresencePort, WebexCallsPort, WebexDndPort, WebexPeoplePort } from './ports.js';
 
 /**
  * Production adapters of the engine's ports.
@@ -18,7 +18,8 @@ import type { PortError, TeamsPresencePort, WebexCallsPort, WebexDndPort } from 
  * tenant serves every read and write, with no user session needed. setPresence's `sessionId`
  * is our Entra app's client id: the one the app-only token is issued to.
  *
- * Webex: the user's own token (Calling DND at the user-level endpoint, their calls).
+ * Webex: the user's own token (Calling DND at the user-level endpoint, their calls, their own
+ * `Person.status` for meetings).
  */
 
 const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
@@ -161,6 +162,7 @@ export interface WebexPortsOptions {
 export function createWebexRestPorts(options: WebexPortsOptions): {
   calls: WebexCallsPort;
   dnd: WebexDndPort;
+  people: WebexPeoplePort;
 } {
   const forUser = async (userId: string): Promise<Result<WebexClient, PortError>> => {
     const first = await options.userToken(userId);
@@ -188,6 +190,14 @@ export function createWebexRestPorts(options: WebexPortsOptions): {
         return calls.ok
           ? ok(calls.value.map((c) => ({ id: c.id, state: c.state })))
           : err(webexPortError(calls.error));
+      },
+    },
+    people: {
+      async status(userId) {
+        const client = await forUser(userId);
+        if (!client.ok) return client;
+        const me = await client.value.getMe();
+        return me.ok ? ok(me.value.status) : err(webexPortError(me.error));
       },
     },
     dnd: {

@@ -1,6 +1,7 @@
 import type { PresenceSyncRule } from '../../store/store.js';
 import {
   DEFAULT_MAPPING,
+  meetingFromPersonStatus,
   samePresence,
   teamsTargetFor,
   teamsWantsWebexDnd,
@@ -9,6 +10,7 @@ import {
   type TeamsPresence,
   type TeamsSessionState,
   type WebexActivity,
+  type WebexMeetingState,
 } from './mapping.js';
 import type { SyncMemory, TeamsMemory, WebexMemory } from './memory.js';
 
@@ -70,8 +72,13 @@ export interface DecideInput {
   readonly teams?: TeamsPresence;
   /** A fresh read of the user's Webex calls, when this round read them. */
   readonly webex?: WebexObservation;
-  /** Webex meeting state from the status port, when it reports one. */
-  readonly meeting?: { readonly inMeeting: boolean; readonly presenting: boolean };
+  /** Webex meeting state from the status port (SDK presence events), when it reports one. */
+  readonly meeting?: WebexMeetingState;
+  /**
+   * The user's REST `Person.status` (`GET /v1/people/me`), when this round read it: meetings and
+   * presenting until the status port reports them (the port wins when both are given).
+   */
+  readonly personStatus?: string;
   readonly callEvents?: readonly CallEvent[];
   /** Whether a Webex status port is wired (otherwise only Calling DND is written). */
   readonly statusPort: boolean;
@@ -222,7 +229,7 @@ function foldWebex(memory: WebexMemory, input: DecideInput, now: number): WebexM
   const listed =
     input.webex === undefined ? memory.listed : input.webex.calls.map((c) => `${c.id}\u0000${c.state}`);
   const { status, meeting, observedAt, ...rest } = memory;
-  const freshMeeting = input.meeting ?? meeting;
+  const freshMeeting = input.meeting ?? meetingFromStatus(input.personStatus) ?? meeting;
   const liveStatus = status !== undefined && status.expiresAt > now ? status : undefined;
   const seenAt = input.webex === undefined ? observedAt : now;
   return {
@@ -234,6 +241,23 @@ function foldWebex(memory: WebexMemory, input: DecideInput, now: number): WebexM
     ...(liveStatus === undefined ? {} : { status: liveStatus }),
     writes: recent(memory.writes, now),
   };
+}
+
+/**
+ * The meeting state a `Person.status` read shows; undefined when it shows nothing new (no read, or
+ * a call outranking the meeting in the status: calls come from telephony, the meeting holds as seen).
+ *
+ * A DoNotDisturb (the user's, or our Calling DND if Webex shows it as the status) hides any meeting:
+ * it reads as "no meeting we can see", so it never starts or changes a session. It may end a meeting
+ * session of ours; that is not an echo loop: when the DND is ours the user's own Teams presence is
+ * busy (that is why we set it), so Teams goes on showing them busy, and keeping the session would
+ * hide that presence from us while our DND hides the meeting's end: both sides held for good.
+ */
+function meetingFromStatus(personStatus: string | undefined): WebexMeetingState | undefined {
+  if (personStatus === undefined) return undefined;
+  const seen = meetingFromPersonStatus(personStatus);
+  if (!('hiddenBy' in seen)) return seen;
+  return seen.hiddenBy === 'call' ? undefined : { inMeeting: false, presenting: false };
 }
 
 /**

@@ -80,13 +80,48 @@ export interface WebexCallView {
 export function webexActivityOf(
   mapping: PresenceMapping,
   calls: readonly WebexCallView[],
-  meeting: { readonly inMeeting: boolean; readonly presenting: boolean } | undefined,
+  meeting: WebexMeetingState | undefined,
 ): WebexActivity {
   if (meeting?.presenting === true) return 'presenting';
   if (meeting?.inMeeting === true) return 'meeting';
   const active = calls.filter((c) => mapping.activeCallStates.includes(c.state)).length;
   if (active >= Math.max(2, mapping.conferenceMinCalls)) return 'conference';
   return active > 0 ? 'call' : 'none';
+}
+
+export interface WebexMeetingState {
+  readonly inMeeting: boolean;
+  readonly presenting: boolean;
+}
+
+/**
+ * What the REST `Person.status` (webex-messaging OpenAPI: `active | call | DoNotDisturb | inactive
+ * | meeting | OutOfOffice | pending | presenting | unknown`) says about meetings. It is one value in
+ * Webex's own precedence, so `call` and `DoNotDisturb` may hide a meeting under them: those are
+ * `hidden` (the caller decides what it knew before); everything else, new values included, means
+ * "not in a meeting we can see". `DoNotDisturb` is never a Teams state of its own: the table maps
+ * meetings and presenting only, so neither a user's Webex DND nor ours is mirrored to Teams.
+ */
+export function meetingFromPersonStatus(
+  status: string,
+): WebexMeetingState | { readonly hiddenBy: 'call' | 'dnd' } {
+  switch (status) {
+    case 'presenting':
+      return { inMeeting: true, presenting: true };
+    case 'meeting':
+      return { inMeeting: true, presenting: false };
+    case 'call':
+      return { hiddenBy: 'call' };
+    case 'DoNotDisturb':
+      return { hiddenBy: 'dnd' };
+    default:
+      return { inMeeting: false, presenting: false };
+  }
+}
+
+/** Whether the table maps Webex meetings at all: if not, their status is never read. */
+export function mapsMeetings(mapping: PresenceMapping): boolean {
+  return mapping.webexToTeams.meeting !== null || mapping.webexToTeams.presenting !== null;
 }
 
 export function teamsTargetFor(mapping: PresenceMapping, activity: WebexActivity): TeamsSessionState | null {

@@ -46,6 +46,16 @@ export interface WebexCallsPort {
   ): Promise<Result<readonly { readonly id: string; readonly state: string }[], PortError>>;
 }
 
+/** The user's own Webex person (REST, their token). */
+export interface WebexPeoplePort {
+  /**
+   * `Person.status` of `GET /v1/people/me` (`active | call | DoNotDisturb | inactive | meeting |
+   * OutOfOffice | pending | presenting | unknown`); undefined when Webex leaves it out (the user
+   * hides their status).
+   */
+  status(userId: string): Promise<Result<string | undefined, PortError>>;
+}
+
 export interface WebexDndPort {
   /** Webex Calling DND of the user (their own token). */
   get(userId: string): Promise<Result<boolean, PortError>>;
@@ -74,5 +84,7 @@ export interface PresencePorts {
   readonly teams: TeamsPresencePort;
   readonly webexCalls: WebexCallsPort;
   readonly webexDnd: WebexDndPort;
+  /** Meetings and presenting by polling `Person.status`, until a status port reports them. */
+  readonly webexPeople?: WebexPeoplePort;
   readonly webexStatus?: WebexStatusPort;
 }

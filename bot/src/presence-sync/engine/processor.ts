@@ -166,10 +166,13 @@ export function createInboxProcessor(deps: ProcessorDeps): InboxProcessor {
 export function requestFor(events: readonly InboxEvent[]): {
   readTeams: boolean;
   readWebex: boolean;
+  readStatus: boolean;
   callEvents: CallEvent[];
 } {
   let readTeams = false;
   let readWebex = false;
+  // Only sweeps and enrolment ask for rechecks: webhook rounds do not poll the status.
+  let readStatus = false;
   const callEvents: CallEvent[] = [];
   for (const event of events) {
     switch (event.type) {
@@ -183,12 +186,13 @@ export function requestFor(events: readonly InboxEvent[]): {
       case 'presence.recheck':
         readTeams ||= event.sides.includes('teams');
         readWebex ||= event.sides.includes('webex');
+        readStatus ||= event.sides.includes('webex');
         break;
       case 'graph.lifecycle':
         break;
     }
   }
-  return { readTeams, readWebex, callEvents };
+  return { readTeams, readWebex, readStatus, callEvents };
 }
 
 const STATE_BY_EVENT: Readonly<Record<string, string>> = {

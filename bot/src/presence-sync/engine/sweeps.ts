@@ -95,7 +95,9 @@ export interface ReconcileDeps extends SweepDeps {
   readonly intervalMs?: number;
   /**
    * Which users get their Webex calls re-read each sweep: `all` catches a missed "call started"
-   * too; `active` only users we believe are on a call or hold a session for (cheaper at scale).
+   * too; `active` only users we believe are on a call, in a Webex meeting or hold a session for
+   * (cheaper at scale, but a Webex meeting then reaches Teams only once a status port reports it).
+   * Each such round also polls the user's Webex `Person.status` for meetings (one read per user).
    */
   readonly webexSweep?: 'all' | 'active';
 }
@@ -172,6 +174,7 @@ export function createReconcileDaemon(deps: ReconcileDeps): DaemonSpec & {
             deps.webexSweep === 'active'
               ? memory.teams.session !== undefined ||
                 memory.webex.listed.length > 0 ||
+                memory.webex.meeting?.inMeeting === true ||
                 Object.keys(memory.webex.calls).length > 0
               : true;
           if (teamsDrift) drifted += 1;

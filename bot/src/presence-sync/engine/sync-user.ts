@@ -10,7 +10,7 @@ import {
   type Decision,
   type EngineConfig,
 } from './decide.js';
-import type { TeamsPresence } from './mapping.js';
+import { mapsMeetings, type TeamsPresence } from './mapping.js';
 import { memoryJson, readMemory, type SyncMemory } from './memory.js';
 import type { PresenceMetrics } from './metrics.js';
 import type { PortError, PresencePorts, TeamsUserRef } from './ports.js';
@@ -35,6 +35,11 @@ export interface SyncDeps {
 export interface SyncRequest {
   readonly readTeams: boolean;
   readonly readWebex: boolean;
+  /**
+   * Poll the user's Webex `Person.status` for meetings (recheck rounds the sweeps schedule; at most
+   * one read per round, and only when the mapping maps meetings and no status port reports them).
+   */
+  readonly readStatus?: boolean;
   readonly callEvents: readonly CallEvent[];
   /** When the oldest notification of this round reached the service (propagation metric). */
   readonly receivedAt?: number;
@@ -63,6 +68,7 @@ export async function syncUser(deps: SyncDeps, userId: string, request: SyncRequ
   let teams: TeamsPresence | undefined;
   let webex: { id: string; state: string }[] | undefined;
   let meeting: { inMeeting: boolean; presenting: boolean } | undefined;
+  let personStatus: string | undefined;
   if (request.readTeams) {
     const slot = take(limiter, user.tenantId);
     if (slot !== undefined) return slot;
@@ -78,6 +84,14 @@ export async function syncUser(deps: SyncDeps, userId: string, request: SyncRequ
       const status = await ports.webexStatus.meeting(userId);
       if (status.ok) meeting = status.value;
       else failures.push(status.error);
+    } else if (
+      request.readStatus === true &&
+      ports.webexPeople !== undefined &&
+      mapsMeetings(config.mapping)
+    ) {
+      const status = await ports.webexPeople.status(userId);
+      if (status.ok) personStatus = status.value;
+      else failures.push(status.error);
     }
   }
 
@@ -90,6 +104,7 @@ export async function syncUser(deps: SyncDeps, userId: string, request: SyncRequ
     ...(teams === undefined ? {} : { teams }),
     ...(webex === undefined ? {} : { webex: { calls: webex } }),
     ...(meeting === undefined ? {} : { meeting }),
+    ...(personStatus === undefined ? {} : { personStatus }),
     callEvents: request.callEvents,
     statusPort: ports.webexStatus !== undefined,
   });

@@ -187,6 +187,91 @@ describe('presence decision core', function () {
     assert.equal(decision.webexDnd, undefined, 'hidden behind our session: Webex left as it is');
   });
 
+  describe('Webex meetings polled from Person.status', function () {
+    const MEETING = { availability: 'Busy', activity: 'InAConferenceCall' } as const;
+    const PRESENTING = { availability: 'DoNotDisturb', activity: 'Presenting' } as const;
+    const inMeeting = (memory: SyncMemory, presenting = false): SyncMemory => ({
+      ...memory,
+      webex: { ...memory.webex, meeting: { inMeeting: true, presenting } },
+    });
+    const meetingSession = (memory: SyncMemory, state: typeof MEETING | typeof PRESENTING): SyncMemory => ({
+      ...memory,
+      teams: withTeamsSession(memory.teams, state, NOW - 60_000, config, 'confirmed'),
+    });
+
+    it('shows a meeting as Busy/InAConferenceCall and presenting as DoNotDisturb/Presenting', function () {
+      const meeting = decide(input({ personStatus: 'meeting', webex: { calls: [] } }));
+      assert.deepEqual(meeting.teams, { kind: 'set', state: MEETING, reason: 'start' });
+      assert.deepEqual(meeting.memory.webex.meeting, { inMeeting: true, presenting: false });
+      const presenting = decide(input({ personStatus: 'presenting', webex: { calls: [] } }));
+      assert.deepEqual(presenting.teams, { kind: 'set', state: PRESENTING, reason: 'start' });
+    });
+
+    it('clears the session when the status shows the meeting is over', function () {
+      for (const status of ['active', 'inactive', 'OutOfOffice', 'pending', 'unknown']) {
+        const memory = meetingSession(inMeeting(emptyMemory()), MEETING);
+        const over = decide(input({ memory, personStatus: status, webex: { calls: [] } }));
+        assert.deepEqual(over.teams, { kind: 'clear' }, status);
+        assert.deepEqual(over.memory.webex.meeting, { inMeeting: false, presenting: false });
+      }
+    });
+
+    it('keeps the meeting as last seen while a call outranks it in the status', function () {
+      const memory = meetingSession(inMeeting(emptyMemory()), MEETING);
+      const call = decide(
+        input({ memory, personStatus: 'call', webex: { calls: [{ id: 'c1', state: 'connected' }] } }),
+      );
+      assert.equal(call.teams, undefined, 'still Busy/InAConferenceCall: a meeting outranks a call');
+      assert.equal(call.memory.webex.meeting?.inMeeting, true);
+    });
+
+    it("never mirrors a Webex DoNotDisturb to Teams, the user's or ours", function () {
+      const theirs = decide(input({ personStatus: 'DoNotDisturb', webex: { calls: [] } }));
+      assert.equal(theirs.teams, undefined);
+      const oursMemory: SyncMemory = {
+        ...inMeeting(emptyMemory()),
+        webex: { ...inMeeting(emptyMemory()).webex, dnd: 'ours' },
+      };
+      const ours = decide(input({ memory: oursMemory, personStatus: 'DoNotDisturb', webex: { calls: [] } }));
+      assert.equal(ours.teams, undefined, 'no session started from a DoNotDisturb');
+      assert.equal(ours.webexDnd, undefined);
+    });
+
+    it('our own Calling DND shown as DoNotDisturb ends a meeting session once, then nothing moves (no loop)', function () {
+      const MEETING_ACTIVITY = { availability: 'Busy', activity: 'InAMeeting' };
+      const base = meetingSession(inMeeting(emptyMemory(), true), PRESENTING);
+      // We set the Calling DND because the user's own Teams presence is in a Teams meeting.
+      const memory: SyncMemory = { ...base, webex: { ...base.webex, dnd: 'ours' } };
+      const first = decide(input({ memory, personStatus: 'DoNotDisturb', webex: { calls: [] } }));
+      assert.deepEqual(first.teams, { kind: 'clear' }, 'no DoNotDisturb/Presenting left hiding Teams');
+      assert.equal(first.webexDnd, undefined);
+
+      // Next rounds: Teams shows the user's own meeting, Webex still shows our DND: nothing to write.
+      let next: SyncMemory = { ...first.memory, teams: afterTeamsClear(first.memory.teams, NOW, config) };
+      for (const at of [NOW + config.echoWindowMs + 1, NOW + config.echoWindowMs + 60_000]) {
+        const round = decide(
+          input({
+            now: at,
+            memory: next,
+            teams: MEETING_ACTIVITY,
+            personStatus: 'DoNotDisturb',
+            webex: { calls: [] },
+          }),
+        );
+        assert.equal(round.teams, undefined);
+        assert.equal(round.webexDnd, undefined);
+        next = round.memory;
+      }
+    });
+
+    it("takes the status port's meeting state over a polled Person.status", function () {
+      const decision = decide(
+        input({ meeting: { inMeeting: false, presenting: false }, personStatus: 'presenting' }),
+      );
+      assert.equal(decision.teams, undefined);
+    });
+  });
+
   it('reads unreadable stored memory as empty rather than failing the user', function () {
     const memory = readMemory('garbage', { dnd: 'nonsense' });
     assert.deepEqual(memory, emptyMemory());

@@ -12,8 +12,10 @@ import type { JsonValue, PresenceSyncRule, Store } from '../../../../bot/src/sto
 /**
  * A deterministic stand-in for Teams and Webex at the engine's port boundary, for the
  * simulation and the benchmark: ground truth per user (their own Teams client, a preferred
- * presence they set, our app session; their Webex calls and Calling DND with who set it),
- * aggregation as Graph documents it, and a log of every write with what justified it.
+ * presence they set, our app session; their Webex calls, meetings and Calling DND with who set
+ * it), aggregation as Graph documents it, the Webex `Person.status` as one value in Webex's
+ * precedence, and a log of every write with what justified it. Whether Webex shows Calling DND as
+ * the status DoNotDisturb is unconfirmed (platform facts D4): the fake assumes the worst, it does.
  */
 
 export type Random = () => number;
@@ -46,6 +48,13 @@ export interface WorldUser {
   session: Session | undefined;
   calls: Map<string, string>;
   dnd: { enabled: boolean; by: 'user' | 'app' };
+  meeting: { inMeeting: boolean; presenting: boolean };
+  /** The last `Person.status` read showed DoNotDisturb only because of a DND we set. */
+  lastStatusFromApp: boolean;
+  /** The meeting state the status reads showed (a call hides it; any DoNotDisturb shows none). */
+  meetingSeen: { inMeeting: boolean; presenting: boolean };
+  /** Presence sync is on for the user (the simulation switches it). */
+  syncOn: boolean;
   /** What the last successful Teams read returned was decided by our own session. */
   lastReadFromApp: boolean;
   published: TeamsPresence;
@@ -57,7 +66,10 @@ export interface WriteRecord {
   readonly at: number;
   readonly userId: string;
   readonly kind: WriteKind;
-  /** A Webex DND write justified by a Teams read that showed our own session: an echo. */
+  /**
+   * An echo: a Webex DND write justified by a Teams read that showed our own session, or a Teams
+   * session posted from a Webex status that showed only our own DND.
+   */
   readonly echo: boolean;
   /** Turned off a DND the user set themselves. */
   readonly overrodeUser: boolean;
@@ -118,6 +130,7 @@ export class FakeWorld {
   private readonly byAad = new Map<string, WorldUser>();
   readonly writes: WriteRecord[] = [];
   reads = 0;
+  statusReads = 0;
   faults: FaultRates = { throttle: 0 };
 
   constructor(
@@ -136,6 +149,10 @@ export class FakeWorld {
       session: undefined,
       calls: new Map(),
       dnd: { enabled: false, by: 'user' },
+      meeting: { inMeeting: false, presenting: false },
+      lastStatusFromApp: false,
+      meetingSeen: { inMeeting: false, presenting: false },
+      syncOn: true,
       lastReadFromApp: false,
       published: { availability: 'Available', activity: 'Available' },
     };
@@ -205,6 +222,15 @@ export class FakeWorld {
       : undefined;
   }
 
+  /**
+   * Whether posting `next` would mirror a status that showed only our own DND: a meeting state is
+   * learned from a status read, and the last one showed our DND, so no DoNotDisturb/Presenting
+   * (nor any other meeting state) can be justified by it.
+   */
+  private mirrorsOurDnd(user: WorldUser, next: TeamsSessionState): boolean {
+    return user.syncOn && user.lastStatusFromApp && next.activity === 'Presenting';
+  }
+
   /** Thrown after a write has taken effect: the round dies as a crashed process would. */
   private maybeCrash(): void {
     if (this.random() < (this.faults.crashAfterWrite ?? 0)) throw new Error('simulated crash after a write');
@@ -219,6 +245,14 @@ export class FakeWorld {
       overrodeUser: false,
       ...extra,
     });
+  }
+
+  /** `Person.status`: an explicit DND first, then presenting, a call, a meeting (sandbox presence.ts). */
+  personStatus(user: WorldUser): string {
+    if (user.dnd.enabled) return 'DoNotDisturb';
+    if (user.meeting.presenting) return 'presenting';
+    if ([...user.calls.values()].some((s) => ['connected', 'held', 'remoteHeld'].includes(s))) return 'call';
+    return user.meeting.inMeeting ? 'meeting' : 'active';
   }
 
   readonly ports: PresencePorts = {
@@ -258,7 +292,9 @@ export class FakeWorld {
           setAt: keepAlive ? live.setAt : this.now(),
           expiresAt: this.now() + expirationMs,
         };
-        this.record(user, keepAlive ? 'teams.keepalive' : 'teams.set');
+        this.record(user, keepAlive ? 'teams.keepalive' : 'teams.set', {
+          echo: !keepAlive && this.mirrorsOurDnd(user, state),
+        });
         this.maybeCrash();
         return Promise.resolve(ok(undefined));
       },
@@ -279,6 +315,19 @@ export class FakeWorld {
         this.reads += 1;
         const user = this.user(userId);
         return Promise.resolve(ok([...user.calls].map(([id, state]) => ({ id, state }))));
+      },
+    },
+    webexPeople: {
+      status: (userId) => {
+        const fault = this.throttled();
+        if (fault !== undefined) return Promise.resolve(err({ ...fault, code: 'throttled_webex' }));
+        this.statusReads += 1;
+        const user = this.user(userId);
+        const status = this.personStatus(user);
+        user.lastStatusFromApp = status === 'DoNotDisturb' && user.dnd.by === 'app';
+        if (status === 'DoNotDisturb') user.meetingSeen = { inMeeting: false, presenting: false };
+        else if (status !== 'DoNotDisturb' && status !== 'call') user.meetingSeen = { ...user.meeting };
+        return Promise.resolve(ok(status));
       },
     },
     webexDnd: {
@@ -311,6 +360,14 @@ export class FakeWorld {
   /** The user switches Webex Calling DND themselves (only when it is not ours: see the simulation). */
   setUserDnd(userId: string, on: boolean): void {
     this.user(userId).dnd = { enabled: on, by: 'user' };
+  }
+
+  /** The user joins or leaves a Webex meeting, or starts or stops presenting in it. */
+  setMeeting(userId: string, meeting: { inMeeting: boolean; presenting: boolean }): void {
+    this.user(userId).meeting = {
+      inMeeting: meeting.inMeeting || meeting.presenting,
+      presenting: meeting.presenting,
+    };
   }
 
   setCall(userId: string, callId: string, state: string): void {

@@ -4,7 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../../../bot/src/observability/logger.js';
-import { createPresenceEngine, type PresenceEngine } from '../../../../bot/src/presence-sync/engine/index.js';
+import {
+  createPresenceEngine,
+  DEFAULT_MAPPING,
+  type PresenceEngine,
+} from '../../../../bot/src/presence-sync/engine/index.js';
+import { requestRecheck } from '../../../../bot/src/presence-sync/engine/sweeps.js';
 import { inboxItemFor, type GraphLifecycleEvent } from '../../../../bot/src/presence-sync/inbox-events.js';
 import { err, ok } from '../../../../bot/src/shared/result.js';
 import type { Store } from '../../../../bot/src/store/store.js';
@@ -62,6 +67,23 @@ describe('presence inbox processor (SQLite, fake ports)', function () {
         userId,
         aadObjectId: aad,
         subscriptionId: 's',
+        receivedAt: now,
+      },
+      key,
+    );
+
+  /** The user answered call c1 (a telephony_calls webhook, as intake stores it). */
+  const answeredItem = (key: string) =>
+    inboxItemFor(
+      {
+        type: 'webex.call',
+        userId,
+        webhookId: 'wh',
+        event: 'updated',
+        callId: 'c1',
+        eventType: 'answered',
+        state: 'connected',
+        eventTimestamp: now,
         receivedAt: now,
       },
       key,
@@ -127,22 +149,7 @@ describe('presence inbox processor (SQLite, fake ports)', function () {
     const registry = new Registry();
     const e = engine(registry);
     world.setCall(userId, 'c1', 'connected');
-    await store.inbox.enqueue(
-      inboxItemFor(
-        {
-          type: 'webex.call',
-          userId,
-          webhookId: 'wh',
-          event: 'updated',
-          callId: 'c1',
-          eventType: 'answered',
-          state: 'connected',
-          eventTimestamp: now,
-          receivedAt: now,
-        },
-        'call-1',
-      ),
-    );
+    await store.inbox.enqueue(answeredItem('call-1'));
     now += 250;
     await e.processor.processBatch();
     // Graph tells us about our own session: counted as an echo, nothing written to Webex.
@@ -192,5 +199,51 @@ describe('presence inbox processor (SQLite, fake ports)', function () {
     await e.recheck(userId, 'disabled');
     await e.processor.processBatch();
     assert.equal(world.writes.at(-1)?.kind, 'teams.clear');
+  });
+
+  it('polls the Webex status once per recheck round, never on webhook rounds', async function () {
+    const e = engine();
+    world.setMeeting(userId, { inMeeting: true, presenting: false });
+    // Three sweeps asked for the same user before the processor ran: one round, one status read.
+    for (const reason of ['reconcile', 'keepalive', 'enabled'])
+      await requestRecheck(store, userId, ['webex'], reason, 1, now);
+    await e.processor.processBatch();
+    assert.equal(world.statusReads, 1);
+    const user = world.users.get(userId) ?? assert.fail();
+    assert.equal(world.liveSession(user)?.state.activity, 'InAConferenceCall');
+
+    // A call webhook round re-reads the calls, not the status; the meeting holds as last seen.
+    world.setCall(userId, 'c1', 'connected');
+    await store.inbox.enqueue(answeredItem('call-in-meeting'));
+    await e.processor.processBatch();
+    assert.equal(world.statusReads, 1);
+    assert.equal(world.liveSession(user)?.state.activity, 'InAConferenceCall');
+
+    // A drift recheck of the Teams side alone reads no Webex status either.
+    now += 60_000;
+    await requestRecheck(store, userId, ['teams'], 'missed', 2, now);
+    await e.processor.processBatch();
+    assert.equal(world.statusReads, 1);
+  });
+
+  it('reads no status when the mapping leaves meetings out', async function () {
+    const e = createPresenceEngine({
+      store,
+      ports: world.ports,
+      logger,
+      owner: 'test',
+      now: () => now,
+      config: {
+        mapping: {
+          ...DEFAULT_MAPPING,
+          webexToTeams: { ...DEFAULT_MAPPING.webexToTeams, meeting: null, presenting: null },
+        },
+      },
+    });
+    world.setMeeting(userId, { inMeeting: true, presenting: true });
+    await e.recheck(userId, 'enabled');
+    await e.processor.processBatch();
+    assert.equal(world.statusReads, 0);
+    assert.equal(world.writes.length, 0);
   });
 });
