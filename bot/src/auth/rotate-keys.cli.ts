@@ -4,11 +4,12 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/env.js';
 import { createLogger, serializeError } from '../observability/logger.js';
 import { openStore } from '../store/open.js';
-import { rotateTokenKeys } from './rotate-keys.js';
+import { rotateKeys, type RotateResult } from './rotate-keys.js';
 import { createTokenVault } from './token-vault.js';
 
 /**
- * `rotate-keys`: re-seals every stored token under TOKEN_ENCRYPTION_ACTIVE_KEY_ID.
+ * `rotate-keys`: re-seals every stored token and Webex webhook secret under
+ * TOKEN_ENCRYPTION_ACTIVE_KEY_ID.
  *
  * Reads the same environment as the service (so it finds the same database and key ring),
  * prints the counts on stdout (logs go to stderr) and exits 0 when nothing failed, 1 when some
@@ -67,12 +68,13 @@ export async function runRotateKeysCli(
   }
   const store = opened.value;
   try {
-    const result = await rotateTokenKeys(store, vault, { batchSize, logger });
-    io.stdout.write(
-      `rotate-keys: active key "${vault.activeKeyId}": rotated ${result.rotated}, ` +
-        `skipped ${result.skipped} (changed concurrently), failed ${result.failed}\n`,
-    );
-    if (result.failed > 0) {
+    const result = await rotateKeys(store, vault, { batchSize, logger });
+    const line = (what: string, counts: RotateResult, skippedBecause: string): string =>
+      `rotate-keys: active key "${vault.activeKeyId}": ${what}: rotated ${counts.rotated}, ` +
+      `skipped ${counts.skipped} (${skippedBecause}), failed ${counts.failed}\n`;
+    io.stdout.write(line('tokens', result.tokens, 'changed concurrently'));
+    io.stdout.write(line('webex webhook secrets', result.webhookSecrets, 'deleted concurrently'));
+    if (result.tokens.failed + result.webhookSecrets.failed > 0) {
       io.stdout.write(
         'rotate-keys: some records could not be opened (see the warnings); keep their keys in TOKEN_ENCRYPTION_KEYS\n',
       );

@@ -6,12 +6,15 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import sinon from 'sinon';
 import type { TokenKeyRing } from '../../../bot/src/auth/key-ring.js';
-import { rotateTokenKeys } from '../../../bot/src/auth/rotate-keys.js';
+import { rotateKeys, rotateTokenKeys } from '../../../bot/src/auth/rotate-keys.js';
 import { runRotateKeysCli } from '../../../bot/src/auth/rotate-keys.cli.js';
 import { createTokenVault, type TokenVault, type VaultBinding } from '../../../bot/src/auth/token-vault.js';
 import { createLogger } from '../../../bot/src/observability/logger.js';
+import { signatureMatches } from '../../../bot/src/presence-sync/webex/delivery.js';
+import { newWebhookSecret, WEBHOOK_SECRET_KIND } from '../../../bot/src/presence-sync/webex/secrets.js';
 import { openStore } from '../../../bot/src/store/open.js';
 import type { SealedSecret, Store, TokenKind, TokenRecord } from '../../../bot/src/store/store.js';
+import { sparkSignature } from '../../../sandbox/src/webex/deliveries.js';
 import { captureLogs } from '../../support/log-capture.js';
 
 const silentLogger = createLogger({ level: 'silent' });
@@ -368,6 +371,135 @@ describe('token key rotation (SQLite store)', function () {
     for (const s of [...seeded, ...lost]) assert.ok(!lines().join('\n').includes(s.plaintext));
   });
 
+  describe('Webex webhook secrets', function () {
+    interface SeededWebhook {
+      readonly id: string;
+      readonly binding: VaultBinding;
+      readonly plaintext: string;
+    }
+
+    /** `count` users with one call webhook each, its HMAC secret sealed by `vault` as the webhook code does. */
+    async function seedWebhooks(vault: TokenVault, count: number, prefix = 'hook'): Promise<SeededWebhook[]> {
+      const seeded: SeededWebhook[] = [];
+      for (let i = 0; i < count; i++) {
+        const user = await store.users.upsert({ tenantId: TENANT, aadObjectId: `${prefix}-${i}` });
+        const binding: VaultBinding = { tenantId: TENANT, userId: user.id, kind: WEBHOOK_SECRET_KIND };
+        const plaintext = newWebhookSecret();
+        const created = await store.webexWebhooks.create({
+          id: `${prefix}-webhook-${i}`,
+          userId: user.id,
+          resource: 'telephony_calls',
+          event: 'all',
+          targetUrl: 'https://callbridge.example/api/notifications/webex',
+          secret: vault.seal(plaintext, binding),
+          status: i % 2 === 0 ? 'active' : 'disabled',
+        });
+        assert.ok(created.ok);
+        seeded.push({ id: created.value.id, binding, plaintext });
+      }
+      return seeded;
+    }
+
+    /** The new key only: what the service runs with once the old key has been dropped. */
+    const droppedVault = (): TokenVault => createTokenVault(ring('k-2026', { 'k-2026': NEW_KEY }));
+
+    /** Signs a delivery as Webex does (the stand-in's signer) and checks it as the events route does. */
+    async function verifiesDelivery(webhook: SeededWebhook, vault: TokenVault): Promise<boolean> {
+      const row = await store.webexWebhooks.get(webhook.id);
+      assert.ok(row !== undefined);
+      const secret = vault.open(row.secret, webhook.binding);
+      if (!secret.ok) return false;
+      const body = Buffer.from(JSON.stringify({ id: webhook.id, resource: 'telephony_calls', event: 'all' }));
+      return signatureMatches(secret.value, body, sparkSignature(webhook.plaintext, body));
+    }
+
+    it('re-seals them under the active key, so deliveries still verify once the old key is dropped', async function () {
+      const tokens = await seed(oldVault(), 2);
+      const hooks = await seedWebhooks(oldVault(), 5);
+      const [current] = await seedWebhooks(newVault(), 1, 'current');
+      assert.ok(current !== undefined);
+      const currentBefore = await store.webexWebhooks.get(current.id);
+      // Meaningful: without rotation, dropping the old key breaks every old webhook.
+      for (const h of hooks) assert.equal(await verifiesDelivery(h, droppedVault()), false);
+      const { logger, lines } = captureLogs();
+
+      const result = await rotateKeys(store, newVault(), { batchSize: 2, logger });
+      assert.deepEqual(result, {
+        tokens: { rotated: tokens.length, skipped: 0, failed: 0 },
+        webhookSecrets: { rotated: hooks.length, skipped: 0, failed: 0 },
+      });
+
+      for (const [i, h] of hooks.entries()) {
+        const row = await store.webexWebhooks.get(h.id);
+        assert.equal(row?.secret.keyId, 'k-2026');
+        assert.equal(row.status, i % 2 === 0 ? 'active' : 'disabled', 'rotation changed the status');
+        assert.equal(await verifiesDelivery(h, droppedVault()), true, `webhook ${h.id} no longer verifies`);
+      }
+      // Already under the active key: not rewritten.
+      assert.deepEqual(await store.webexWebhooks.get(current.id), currentBefore);
+      assert.equal(await verifiesDelivery(current, droppedVault()), true);
+      // A wrong secret still fails: the check is not vacuous.
+      assert.equal(
+        await verifiesDelivery({ ...hooks[0]!, plaintext: newWebhookSecret() }, droppedVault()),
+        false,
+      );
+
+      assert.deepEqual((await rotateKeys(store, newVault(), { batchSize: 2, logger })).webhookSecrets, {
+        rotated: 0,
+        skipped: 0,
+        failed: 0,
+      });
+      const logged = lines().join('\n');
+      for (const h of hooks) assert.ok(!logged.includes(h.plaintext));
+    });
+
+    it('finishes the job when re-run after a crash halfway', async function () {
+      const hooks = await seedWebhooks(oldVault(), 5);
+      const update = store.webexWebhooks.update.bind(store.webexWebhooks);
+      let writes = 0;
+      const stub = sinon.stub(store.webexWebhooks, 'update').callsFake(async (id, patch) => {
+        if (++writes > 2) throw new Error('simulated crash');
+        return update(id, patch);
+      });
+      await assert.rejects(rotateKeys(store, newVault(), { batchSize: 2, logger: silentLogger }), /crash/);
+      stub.restore();
+      // Half-rotated: both keys are still in the ring, so every webhook verifies meanwhile.
+      for (const h of hooks) assert.equal(await verifiesDelivery(h, newVault()), true);
+
+      const result = await rotateKeys(store, newVault(), { batchSize: 2, logger: silentLogger });
+      assert.deepEqual(result.webhookSecrets, { rotated: hooks.length - 2, skipped: 0, failed: 0 });
+      for (const h of hooks) assert.equal(await verifiesDelivery(h, droppedVault()), true);
+    });
+
+    it('skips a webhook deleted during rotation and counts one it cannot open as failed', async function () {
+      const hooks = await seedWebhooks(oldVault(), 3);
+      const [lost] = await seedWebhooks(
+        createTokenVault(ring('k-lost', { 'k-lost': randomBytes(32) })),
+        1,
+        'lost',
+      );
+      assert.ok(lost !== undefined);
+      const doomed = hooks[1]!;
+      const list = store.webexWebhooks.list.bind(store.webexWebhooks);
+      // Between the rotation's read and its write, the reconciler deletes one webhook.
+      sinon.stub(store.webexWebhooks, 'list').callsFake(async (page) => {
+        const result = await list(page);
+        if (result.items.some((w) => w.id === doomed.id)) await store.webexWebhooks.delete(doomed.id);
+        return result;
+      });
+      const { logger, lines } = captureLogs();
+
+      const result = await rotateKeys(store, newVault(), { batchSize: 100, logger });
+      assert.deepEqual(result.webhookSecrets, { rotated: hooks.length - 1, skipped: 1, failed: 1 });
+      assert.equal(await store.webexWebhooks.get(doomed.id), undefined, 'the deleted webhook came back');
+      assert.equal((await store.webexWebhooks.get(lost.id))?.secret.keyId, 'k-lost');
+      const warnings = lines().filter((l) => l.includes('webhook secret could not be opened'));
+      assert.equal(warnings.length, 1);
+      assert.ok(warnings[0]?.includes(lost.id) && warnings[0].includes('"unknown_key"'));
+      for (const h of [...hooks, lost]) assert.ok(!lines().join('\n').includes(h.plaintext));
+    });
+  });
+
   describe('rotate-keys CLI', function () {
     const keys = (...entries: [string, Buffer][]): string =>
       entries.map(([id, key]) => `${id}:${key.toString('base64')}`).join(',');
@@ -395,13 +527,29 @@ describe('token key rotation (SQLite store)', function () {
 
     it('rotates with the configured ring, prints counts and exits 0', async function () {
       const seeded = await seed(oldVault(), 3);
+      const user = await store.users.upsert({ tenantId: TENANT, aadObjectId: 'cli-hook' });
+      const binding: VaultBinding = { tenantId: TENANT, userId: user.id, kind: WEBHOOK_SECRET_KIND };
+      const created = await store.webexWebhooks.create({
+        id: 'cli-webhook',
+        userId: user.id,
+        resource: 'telephony_calls',
+        event: 'all',
+        targetUrl: 'https://callbridge.example/api/notifications/webex',
+        secret: oldVault().seal(newWebhookSecret(), binding),
+      });
+      assert.ok(created.ok);
       const out = await run(['--batch-size', '2'], {
         TOKEN_ENCRYPTION_KEYS: keys(['k-2025', OLD_KEY], ['k-2026', NEW_KEY]),
         TOKEN_ENCRYPTION_ACTIVE_KEY_ID: 'k-2026',
       });
       assert.equal(out.code, 0, out.stderr);
-      assert.match(out.stdout, /rotated 6, skipped 0 \(changed concurrently\), failed 0/);
+      assert.match(out.stdout, /tokens: rotated 6, skipped 0 \(changed concurrently\), failed 0/);
+      assert.match(
+        out.stdout,
+        /webex webhook secrets: rotated 1, skipped 0 \(deleted concurrently\), failed 0/,
+      );
       for (const r of await all()) assert.equal(r.sealed.keyId, 'k-2026');
+      assert.equal((await store.webexWebhooks.get('cli-webhook'))?.secret.keyId, 'k-2026');
       for (const s of seeded) assert.ok(!`${out.stdout}${out.stderr}`.includes(s.plaintext));
     });
 
@@ -412,7 +560,7 @@ describe('token key rotation (SQLite store)', function () {
         TOKEN_ENCRYPTION_ACTIVE_KEY_ID: 'k-2026',
       });
       assert.equal(out.code, 1);
-      assert.match(out.stdout, /failed 2/);
+      assert.match(out.stdout, /tokens: rotated 0, skipped 0 \(changed concurrently\), failed 2/);
       assert.match(out.stderr, /k-2025/);
     });
 
