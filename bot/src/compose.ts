@@ -128,6 +128,7 @@ export async function composeService(
         policy: new HttpPolicy(upstreamPolicy),
         defaultCountry,
         logger,
+        placedCalls: store.placedCalls,
       })
     : undefined;
   const tabDeepLink = callTabDeepLink(config.teams.appId);

@@ -9,6 +9,7 @@ import {
 import type { HttpPolicy } from '../integrations/http-policy.js';
 import type { Logger } from '../observability/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
+import type { PlacedCallRecord, PlacedCallRepo } from '../store/store.js';
 import type { WebexTokenError, WebexTokenService } from '../webex-link/token-service.js';
 import type {
   CallError,
@@ -29,6 +30,11 @@ export interface CallServiceDeps {
   /** ISO 3166 alpha-2 (`config.calling.defaultCountry`). */
   readonly defaultCountry: CountryCode;
   readonly logger: Logger;
+  /**
+   * Where placed calls are remembered (`store.placedCalls`): Webex forgets a call the moment it
+   * ends, and the next poll may reach another instance, which must still answer `ended`.
+   */
+  readonly placedCalls: PlacedCallRepo;
   readonly now?: () => number;
   readonly fetch?: typeof fetch;
   /** How long a placed call is remembered after its last sighting, to answer `ended` (default 1 h). */
@@ -36,17 +42,6 @@ export interface CallServiceDeps {
 }
 
 export const MAX_RECENT_CALLS = 20;
-const MAX_TRACKED = 10_000;
-
-/** What this instance knows about a call it placed: Webex forgets a call the moment it ends. */
-interface Tracked {
-  readonly userId: string;
-  readonly destination: string;
-  readonly startedAt: number;
-  state: CallState;
-  answered: boolean;
-  seenAt: number;
-}
 
 const MESSAGES: Record<Exclude<CallErrorCode, 'invalid_number'>, string> = {
   not_calling_enabled:
@@ -143,17 +138,49 @@ function direction(type: string): RecentCall['direction'] | undefined {
 export function createCallService(deps: CallServiceDeps): CallService {
   const now = deps.now ?? Date.now;
   const trackForMs = deps.trackForMs ?? 60 * 60 * 1000;
-  const tracked = new Map<string, Tracked>();
-  const trackKey = (userId: string, callId: string): string => `${userId}\u0000${callId}`;
+  // A poll rewrites a call's row only when something changed, or to keep a long call from being
+  // pruned; pruning runs at most this often per instance, on the next placed call.
+  const refreshAfterMs = trackForMs / 4;
+  let prunedAt = Number.NEGATIVE_INFINITY;
 
-  const prune = (): void => {
-    const cutoff = now() - trackForMs;
-    for (const [key, call] of tracked) if (call.seenAt < cutoff) tracked.delete(key);
-    // Oldest first (insertion order) when still too many.
-    for (const key of tracked.keys()) {
-      if (tracked.size <= MAX_TRACKED) break;
-      tracked.delete(key);
+  const prune = async (): Promise<void> => {
+    const t = now();
+    if (t - prunedAt < refreshAfterMs) return;
+    prunedAt = t;
+    try {
+      const removed = await deps.placedCalls.prune(t - trackForMs);
+      if (removed > 0) deps.logger.debug({ removed }, 'calls: forgot old placed calls');
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'calls: could not prune placed calls; will retry on a later call');
     }
+  };
+
+  /** Records the call; a store failure must not turn a placed call into an error the user retries. */
+  const remember = async (
+    userId: string,
+    callId: string,
+    destination: string,
+  ): Promise<PlacedCallRecord | undefined> => {
+    try {
+      const stored = await deps.placedCalls.put({ userId, callId, destination, state: 'ringing_devices' });
+      if (stored.ok) return stored.value;
+      deps.logger.warn({ userId, callId, code: stored.error.code }, 'calls: placed call not recorded');
+    } catch (error) {
+      deps.logger.warn({ userId, callId, err: error }, 'calls: placed call not recorded');
+    }
+    return undefined;
+  };
+
+  /** The call as just seen, written back only when that says something new. */
+  const sighted = async (
+    known: PlacedCallRecord,
+    state: CallState,
+    answered: boolean,
+  ): Promise<PlacedCallRecord> => {
+    const news = known.state !== state || (answered && !known.answered);
+    if (!news && now() - known.seenAt < refreshAfterMs) return known;
+    // `undefined`: pruned since it was read; the read copy still describes the call.
+    return (await deps.placedCalls.observe(known.userId, known.callId, { state, answered })) ?? known;
   };
 
   const clientWith = (token: string): WebexClient =>
@@ -202,16 +229,9 @@ export function createCallService(deps: CallServiceDeps): CallService {
         logFailure(userId, 'dial', dialed.error);
         return err(fromWebexError(dialed.error, 'call_not_found'));
       }
-      const startedAt = now();
-      prune();
-      tracked.set(trackKey(userId, dialed.value.callId), {
-        userId,
-        destination: destination.value.value,
-        startedAt,
-        state: 'ringing_devices',
-        answered: false,
-        seenAt: startedAt,
-      });
+      const stored = await remember(userId, dialed.value.callId, destination.value.value);
+      await prune();
+      const startedAt = stored?.startedAt ?? now();
       deps.logger.info(
         { userId, callId: dialed.value.callId, kind: destination.value.kind },
         'calls: click to dial placed',
@@ -228,32 +248,26 @@ export function createCallService(deps: CallServiceDeps): CallService {
     },
 
     async status(userId, callId) {
-      const known = tracked.get(trackKey(userId, callId));
-      const webex = await webexFor(userId);
+      const [known, webex] = await Promise.all([deps.placedCalls.get(userId, callId), webexFor(userId)]);
       if (!webex.ok) return webex;
       if (webex.value === undefined) return err(callError('call_not_found'));
       const got = await webex.value.getCall(callId);
       if (!got.ok) {
         if (got.error.code === 'not_found' && known !== undefined) {
           // Webex lists only live calls: a call we placed that it no longer lists has ended.
-          known.seenAt = now();
-          const endedUnanswered = !known.answered;
-          known.state = 'ended';
-          return ok(view(callId, known, endedUnanswered ? 'not_answered' : undefined));
+          const ended = await sighted(known, 'ended', false);
+          return ok(view(ended, ended.answered ? undefined : 'not_answered'));
         }
         if (got.error.code !== 'not_found') logFailure(userId, 'status', got.error);
         return err(fromWebexError(got.error, 'call_not_found'));
       }
       const call = got.value;
       const state = callStateOf(call);
-      const startedAt = known?.startedAt ?? epoch(call.created) ?? now();
-      const destination = known?.destination ?? call.remoteParty?.number ?? '';
-      if (known !== undefined) {
-        known.state = state;
-        known.seenAt = now();
-        if (state === 'connected' || state === 'held' || call.answered !== undefined) known.answered = true;
-      }
-      const unanswered = state === 'ended' && call.answered === undefined && known?.answered !== true;
+      const answered = state === 'connected' || state === 'held' || call.answered !== undefined;
+      const seen = known === undefined ? undefined : await sighted(known, state, answered);
+      const startedAt = seen?.startedAt ?? epoch(call.created) ?? now();
+      const destination = seen?.destination ?? call.remoteParty?.number ?? '';
+      const unanswered = state === 'ended' && !answered && seen?.answered !== true;
       return ok({
         id: call.id,
         state,
@@ -337,9 +351,9 @@ export function createCallService(deps: CallServiceDeps): CallService {
   };
 }
 
-function view(id: string, known: Tracked, reason?: CallView['reason']): CallView {
+function view(known: PlacedCallRecord, reason?: CallView['reason']): CallView {
   return {
-    id,
+    id: known.callId,
     state: known.state,
     destination: known.destination,
     startedAt: known.startedAt,

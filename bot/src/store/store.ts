@@ -25,6 +25,7 @@ export interface Store {
   readonly conversations: ConversationRepo;
   readonly leases: LeaseRepo;
   readonly tenantConsents: TenantConsentRepo;
+  readonly placedCalls: PlacedCallRepo;
   /** PostgreSQL: advisory lock per name across instances. SQLite: one run per name in this process. */
   readonly guard: SingletonGuard;
   /** Readiness: resolves `false` (never rejects) when the database does not answer. */
@@ -536,6 +537,57 @@ export interface TenantConsentRepo {
     readonly roles: readonly string[];
   }): Promise<TenantConsent>;
   get(tenantId: string): Promise<TenantConsent | undefined>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calls placed through CallBridge
+
+/** The Call tab's call states (bot/src/calls `CallState`). */
+export type PlacedCallState =
+  'ringing_devices' | 'connecting' | 'ringing_remote' | 'connected' | 'held' | 'ended' | 'failed';
+
+/**
+ * A Click to Dial call a user placed, kept after Webex forgets it (Webex lists only live calls)
+ * so any instance can still answer "ended" for it. Owned by the user: only they can read it.
+ */
+export interface PlacedCallRecord {
+  readonly userId: string;
+  /** Webex's call id. */
+  readonly callId: string;
+  /**
+   * What was dialled (E.164, extension or SIP address), because a call's view carries it: the
+   * only personal datum kept, and only until the row is pruned or the user deleted.
+   */
+  readonly destination: string;
+  readonly state: PlacedCallState;
+  /** Someone answered at some point; once true it stays true (an unanswered end is reported as such). */
+  readonly answered: boolean;
+  readonly startedAt: EpochMs;
+  /** Last time CallBridge recorded a sighting of the call; pruning goes by this. */
+  readonly seenAt: EpochMs;
+}
+
+export interface PlacedCallRepo {
+  /** Records a call just placed (startedAt = seenAt = now, not answered); the same id again replaces it. */
+  put(input: {
+    readonly userId: string;
+    readonly callId: string;
+    readonly destination: string;
+    readonly state: PlacedCallState;
+  }): Promise<Result<PlacedCallRecord, UserNotFound>>;
+  /** `undefined` for another user's call, as for one never placed. */
+  get(userId: string, callId: string): Promise<PlacedCallRecord | undefined>;
+  /**
+   * Records a sighting: the state, `answered` ORed into the stored flag, seenAt = now. Resolves
+   * the updated record, or `undefined` when the user has no such call.
+   */
+  observe(
+    userId: string,
+    callId: string,
+    sighting: { readonly state: PlacedCallState; readonly answered: boolean },
+  ): Promise<PlacedCallRecord | undefined>;
+  /** Deletes calls last seen before `before`. Returns how many. */
+  prune(before: EpochMs): Promise<number>;
 }
 
 /** Options both implementations take. */

@@ -44,13 +44,20 @@ export interface CallTabWorld {
   stop(): Promise<void>;
 }
 
-export async function startCallTabWorld(): Promise<CallTabWorld | undefined> {
+export interface CallTabWorldOptions {
+  /** The service's database (default: SQLite in the world's data directory). */
+  readonly databaseUrl?: string;
+}
+
+export async function startCallTabWorld(
+  options: CallTabWorldOptions = {},
+): Promise<CallTabWorld | undefined> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'callbridge-call-tab-'));
   const chunks: string[] = [];
   const sandbox = await startSandbox({
     ports: 'ephemeral',
     dataDir,
-    serviceEnv: { LOG_LEVEL: 'debug' },
+    serviceEnv: { LOG_LEVEL: 'debug', DATABASE_URL: options.databaseUrl },
     collectDefaultMetrics: false,
     logDestination: new Writable({
       write(chunk: Buffer, _encoding, callback) {
@@ -156,10 +163,10 @@ export async function startCallTabWorld(): Promise<CallTabWorld | undefined> {
  * Registers the suite's `before`/`after` hooks for one world (skipping the suite when the sandbox
  * CA is not trusted) and returns its getter; call inside `describe`.
  */
-export function useCallTabWorld(): () => CallTabWorld {
+export function useCallTabWorld(options: CallTabWorldOptions = {}): () => CallTabWorld {
   let world: CallTabWorld | undefined;
   before(async function () {
-    world = await startCallTabWorld();
+    world = await startCallTabWorld(options);
     if (world === undefined) {
       console.log('      (skipped: the sandbox CA is not trusted; run through node scripts/test.mjs)');
       this.skip();

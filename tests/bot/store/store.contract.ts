@@ -1114,6 +1114,105 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       });
     });
 
+    describe('placed calls', function () {
+      const placed = (userId: string, callId = 'call-1') =>
+        store.placedCalls.put({ userId, callId, destination: '+12065550142', state: 'ringing_devices' });
+
+      it('records a placed call, follows its sightings, and keeps answered once seen', async function () {
+        const owner = await user('aad-1');
+        const saved = assertOk(await placed(owner.id));
+        assert.deepEqual(saved, {
+          userId: owner.id,
+          callId: 'call-1',
+          destination: '+12065550142',
+          state: 'ringing_devices',
+          answered: false,
+          startedAt: clock.t,
+          seenAt: clock.t,
+        });
+        assert.deepEqual(await store.placedCalls.get(owner.id, 'call-1'), saved);
+
+        clock.advance(1_000);
+        const connected = await store.placedCalls.observe(owner.id, 'call-1', {
+          state: 'connected',
+          answered: true,
+        });
+        assert.deepEqual(connected, { ...saved, state: 'connected', answered: true, seenAt: clock.t });
+        clock.advance(1_000);
+        const ended = await store.placedCalls.observe(owner.id, 'call-1', {
+          state: 'ended',
+          answered: false,
+        });
+        assert.deepEqual(ended, { ...saved, state: 'ended', answered: true, seenAt: clock.t });
+        assert.deepEqual(await store.placedCalls.get(owner.id, 'call-1'), ended);
+      });
+
+      it("never shows one user another user's call", async function () {
+        const owner = await user('aad-1');
+        const other = await user('aad-2');
+        assertOk(await placed(owner.id));
+        assert.equal(await store.placedCalls.get(other.id, 'call-1'), undefined);
+        assert.equal(
+          await store.placedCalls.observe(other.id, 'call-1', { state: 'ended', answered: false }),
+          undefined,
+        );
+        assert.equal((await store.placedCalls.get(owner.id, 'call-1'))?.state, 'ringing_devices');
+        assert.equal(
+          await store.placedCalls.observe(owner.id, 'no-such-call', { state: 'ended', answered: false }),
+          undefined,
+        );
+      });
+
+      it('replaces a call placed again under the same id, and refuses an unknown user', async function () {
+        const owner = await user('aad-1');
+        assertOk(await placed(owner.id));
+        await store.placedCalls.observe(owner.id, 'call-1', { state: 'connected', answered: true });
+        clock.advance(5);
+        const again = assertOk(await placed(owner.id));
+        assert.deepEqual(
+          { state: again.state, answered: again.answered, startedAt: again.startedAt },
+          {
+            state: 'ringing_devices',
+            answered: false,
+            startedAt: clock.t,
+          },
+        );
+        assert.deepEqual(await placed('no-such-user'), { ok: false, error: { code: 'user_not_found' } });
+      });
+
+      it('prunes calls last seen before the cutoff and goes with its user', async function () {
+        const owner = await user('aad-1');
+        const other = await user('aad-2');
+        assertOk(await placed(owner.id, 'old'));
+        clock.advance(10);
+        assertOk(await placed(owner.id, 'fresh'));
+        assertOk(await placed(other.id, 'theirs'));
+        clock.advance(10);
+        await store.placedCalls.observe(owner.id, 'old', { state: 'connected', answered: true });
+        assertOk(await placed(owner.id, 'on-hold'));
+        await store.placedCalls.observe(owner.id, 'on-hold', { state: 'held', answered: true });
+        // A sighting renews: "old" was seen again after the cutoff, "fresh" was not.
+        assert.equal(await store.placedCalls.prune(clock.t - 5), 2);
+        assert.equal(await store.placedCalls.get(owner.id, 'fresh'), undefined);
+        assert.equal(await store.placedCalls.get(other.id, 'theirs'), undefined);
+        assert.notEqual(await store.placedCalls.get(owner.id, 'old'), undefined);
+        assert.equal(await store.placedCalls.prune(clock.t - 5), 0);
+
+        assert.equal(await store.users.delete(owner.id), true);
+        assert.equal(await store.placedCalls.get(owner.id, 'old'), undefined);
+        assert.equal(await store.placedCalls.prune(clock.t + 1), 0, "the user's calls went with them");
+      });
+
+      it('refuses invalid arguments as caller bugs', async function () {
+        const owner = await user('aad-1');
+        const base = { userId: owner.id, callId: 'c', destination: '100', state: 'connecting' as const };
+        await assert.rejects(store.placedCalls.put({ ...base, callId: '' }));
+        await assert.rejects(store.placedCalls.put({ ...base, destination: '' }));
+        await assert.rejects(store.placedCalls.put({ ...base, state: 'gone' as 'ended' }));
+        await assert.rejects(store.placedCalls.prune(-1));
+      });
+    });
+
     describe('leases', function () {
       it('gives a lease to one owner at a time until it expires, with growing fencing tokens', async function () {
         const first = await store.leases.tryAcquire('renewal', 'a', 1_000);

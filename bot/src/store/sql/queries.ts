@@ -222,5 +222,21 @@ export const SQL = {
     RETURNING *`,
   tenantConsentGet: `SELECT * FROM tenant_consents WHERE tenant_id = $1`,
 
+  // placed calls ------------------------------------------------------------------------------
+  // $1 user, $2 call, $3 destination, $4 state, $5 now
+  placedCallPut: `
+    INSERT INTO placed_calls (user_id, call_id, destination, state, answered, started_at, seen_at)
+    VALUES ($1, $2, $3, $4, FALSE, $5, $5)
+    ON CONFLICT (user_id, call_id) DO UPDATE SET destination = excluded.destination, state = excluded.state,
+      answered = excluded.answered, started_at = excluded.started_at, seen_at = excluded.seen_at
+    RETURNING *`,
+  placedCallGet: `SELECT * FROM placed_calls WHERE user_id = $1 AND call_id = $2`,
+  // $1 user, $2 call, $3 state, $4 answered, $5 now; answered never goes back to false.
+  placedCallObserve: `
+    UPDATE placed_calls SET state = $3, answered = (answered OR $4), seen_at = $5
+    WHERE user_id = $1 AND call_id = $2
+    RETURNING *`,
+  placedCallPrune: `DELETE FROM placed_calls WHERE seen_at < $1`,
+
   ping: `SELECT 1 AS ok`,
 } as const;

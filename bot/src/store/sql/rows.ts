@@ -6,6 +6,8 @@ import {
   type InboxItem,
   type InboxSource,
   type InboxStatus,
+  type PlacedCallRecord,
+  type PlacedCallState,
   type JsonObject,
   type JsonValue,
   type PresenceSyncRule,
@@ -49,6 +51,15 @@ export const PRESENCE_RULES = [
 ] as const satisfies readonly PresenceSyncRule[];
 export const INBOX_SOURCES = ['graph', 'webex'] as const satisfies readonly InboxSource[];
 export const INBOX_STATUSES = ['pending', 'leased', 'done', 'dead'] as const satisfies readonly InboxStatus[];
+export const PLACED_CALL_STATES = [
+  'ringing_devices',
+  'connecting',
+  'ringing_remote',
+  'connected',
+  'held',
+  'ended',
+  'failed',
+] as const satisfies readonly PlacedCallState[];
 
 // ---------------------------------------------------------------------------------------------
 // Column readers
@@ -247,6 +258,18 @@ export function toTenantConsent(row: SqlRow): TenantConsent {
     scopes: stringList(row, 'scopes'),
     roles: stringList(row, 'roles'),
     updatedAt: int(row, 'updated_at'),
+  };
+}
+
+export function toPlacedCall(row: SqlRow): PlacedCallRecord {
+  return {
+    userId: text(row, 'user_id'),
+    callId: text(row, 'call_id'),
+    destination: text(row, 'destination'),
+    state: oneOf(row, 'state', PLACED_CALL_STATES),
+    answered: bool(row, 'answered'),
+    startedAt: int(row, 'started_at'),
+    seenAt: int(row, 'seen_at'),
   };
 }
 

@@ -14,6 +14,7 @@ import {
   type LeaseRepo,
   type NewInboxItem,
   type NotFound,
+  type PlacedCallRepo,
   type PresenceSyncRepo,
   type SealedSecret,
   type Store,
@@ -33,6 +34,7 @@ import {
   INBOX_SOURCES,
   INBOX_STATUSES,
   MAX_ERROR_LENGTH,
+  PLACED_CALL_STATES,
   PRESENCE_RULES,
   TOKEN_KINDS,
   USER_STATUSES,
@@ -55,6 +57,7 @@ import {
   toGraphSubscription,
   toInboxItem,
   toPage,
+  toPlacedCall,
   toPresenceSyncState,
   toTenantConsent,
   toTokenRecord,
@@ -509,6 +512,32 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     get: (tenantId) => one(SQL.tenantConsentGet, [tenantId], toTenantConsent),
   };
 
+  const placedCalls: PlacedCallRepo = {
+    async put(input) {
+      const params = [
+        requireId(input.userId, 'userId'),
+        requireId(input.callId, 'callId'),
+        requireId(input.destination, 'destination'),
+        requireOneOf(input.state, PLACED_CALL_STATES, 'state'),
+        now(),
+      ];
+      const stored = await guarded(() => one(SQL.placedCallPut, params, toPlacedCall), {
+        foreign_key: USER_NOT_FOUND,
+      });
+      if (!stored.ok) return stored;
+      if (stored.value === undefined) throw new Error('placed call upsert returned no row');
+      return ok(stored.value);
+    },
+    get: (userId, callId) => one(SQL.placedCallGet, [userId, callId], toPlacedCall),
+    observe: (userId, callId, sighting) =>
+      one(
+        SQL.placedCallObserve,
+        [userId, callId, requireOneOf(sighting.state, PLACED_CALL_STATES, 'state'), sighting.answered, now()],
+        toPlacedCall,
+      ),
+    prune: async (before) => await driver.run(SQL.placedCallPrune, [requireTime(before, 'before')]),
+  };
+
   let closing: Promise<void> | undefined;
   return {
     kind: parts.kind,
@@ -521,6 +550,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     conversations,
     leases,
     tenantConsents,
+    placedCalls,
     guard: parts.guard,
     async ping() {
       if (closing !== undefined) return false;
