@@ -11,6 +11,7 @@ import { DeliveryService } from './delivery.js';
 import { Directory } from './directory.js';
 import { ExtensionStore, extensionRoutes } from './extensions.js';
 import { memberRoutes } from './members.js';
+import { membershipRoutes } from './memberships.js';
 import { presenceRoutes, TeamsClientObservedStore } from './presence.js';
 import { GraphPipeline, type GraphLogEvent } from './server.js';
 import {
@@ -136,6 +137,7 @@ export async function startGraph(options: GraphOptions): Promise<GraphStandIn> {
     ...contactRoutes(directory),
     ...extensionRoutes({ directory, extensions }),
     ...memberRoutes(directory),
+    ...membershipRoutes(directory),
     ...presenceRoutes({ directory, presence }),
     ...subscriptions.routes(),
     ...callRecords.routes(),

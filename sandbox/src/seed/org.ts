@@ -66,6 +66,27 @@ export interface DemoChat {
   readonly memberIds: readonly string[];
 }
 
+/** An activated Entra built-in directory role and who holds it. */
+export interface DemoDirectoryRole {
+  /** The tenant's directoryRole object id. */
+  readonly id: string;
+  /** The built-in role template id, the same in every tenant. */
+  readonly roleTemplateId: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly memberIds: readonly string[];
+}
+
+/** A security group; `memberIds` are users, `groupIds` nested groups (members transitively). */
+export interface DemoGroup {
+  readonly id: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly mailNickname: string;
+  readonly memberIds: readonly string[];
+  readonly groupIds: readonly string[];
+}
+
 export interface DemoOrg {
   readonly tenantId: string;
   readonly domain: string;
@@ -74,6 +95,8 @@ export interface DemoOrg {
   readonly contacts: readonly DemoContact[];
   readonly teams: readonly DemoTeam[];
   readonly chats: readonly DemoChat[];
+  readonly directoryRoles: readonly DemoDirectoryRole[];
+  readonly groups: readonly DemoGroup[];
 }
 
 const GIVEN = [
@@ -191,7 +214,90 @@ export function createDemoOrg(userCount = 56): DemoOrg {
     { id: `19:${ids[0] ?? ''}_${ids[1] ?? ''}@unq.gbl.spaces`, chatType: 'oneOnOne', topic: null, memberIds: [ids[0], ids[1]].filter(isString) },
   ];
 
-  return { tenantId: DEMO_TENANT_ID, domain: DEMO_DOMAIN, webexOrgId: DEMO_WEBEX_ORG_ID, users, contacts, teams, chats };
+  return {
+    tenantId: DEMO_TENANT_ID,
+    domain: DEMO_DOMAIN,
+    webexOrgId: DEMO_WEBEX_ORG_ID,
+    users,
+    contacts,
+    teams,
+    chats,
+    directoryRoles: demoDirectoryRoles(ids),
+    groups: demoGroups(ids),
+  };
+}
+
+/** Built-in role template ids (stable across tenants, as Entra documents them). */
+export const ROLE_TEMPLATE_IDS = {
+  globalAdministrator: '62e90394-69f5-4237-9190-012177145e10',
+  teamsAdministrator: '69091246-20e8-4a56-aa4d-066075b2a7a8',
+  teamsCommunicationsAdministrator: 'baf37b3a-610e-45da-9e62-d9d1e5e8914b',
+  userAdministrator: 'fe930be7-5e62-47db-91af-98c3a49a38b1',
+} as const;
+
+/**
+ * The first user is the Global Administrator (the Entra stand-in's admin), the third a Teams
+ * Administrator; the fourth holds a role that is no Teams admin (User Administrator).
+ */
+function demoDirectoryRoles(ids: readonly string[]): DemoDirectoryRole[] {
+  const role = (
+    templateId: string,
+    displayName: string,
+    description: string,
+    members: readonly (string | undefined)[],
+  ): DemoDirectoryRole => ({
+    id: stableGuid(`directory-role:${templateId}`),
+    roleTemplateId: templateId,
+    displayName,
+    description,
+    memberIds: members.filter(isString),
+  });
+  return [
+    role(
+      ROLE_TEMPLATE_IDS.globalAdministrator,
+      'Global Administrator',
+      'Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities.',
+      [ids[0]],
+    ),
+    role(
+      ROLE_TEMPLATE_IDS.teamsAdministrator,
+      'Teams Administrator',
+      'Can manage the Microsoft Teams service.',
+      [ids[2]],
+    ),
+    role(
+      ROLE_TEMPLATE_IDS.userAdministrator,
+      'User Administrator',
+      'Can manage all aspects of users and groups, including resetting passwords for limited admins.',
+      [ids[3]],
+    ),
+  ];
+}
+
+/**
+ * "Sales" holds two sellers directly and two nested groups; "Sales EMEA" repeats a direct member
+ * (transitive lists name each member once) and nests "Sales Dublin".
+ */
+function demoGroups(ids: readonly string[]): DemoGroup[] {
+  const group = (
+    key: string,
+    displayName: string,
+    members: readonly (string | undefined)[],
+    groupKeys: readonly string[],
+  ): DemoGroup => ({
+    id: stableGuid(`group:${key}`),
+    displayName,
+    description: `${displayName} team`,
+    mailNickname: key,
+    memberIds: members.filter(isString),
+    groupIds: groupKeys.map((k) => stableGuid(`group:${k}`)),
+  });
+  return [
+    group('sales', 'Sales', [ids[6], ids[12]], ['sales-emea', 'sales-apac']),
+    group('sales-emea', 'Sales EMEA', [ids[12], ids[18], ids[24]], ['sales-dublin']),
+    group('sales-dublin', 'Sales Dublin', [ids[30], ids[36]], []),
+    group('sales-apac', 'Sales APAC', [ids[42]], []),
+  ];
 }
 
 function isString(value: string | undefined): value is string {
