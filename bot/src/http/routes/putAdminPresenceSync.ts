@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authenticateRequest } from '../../auth/request-identity.js';
+import { ROLES_UNREADABLE } from '../../presence-sync/enrolment/admin-directory.js';
 import type { EnrolmentRouteDeps } from '../../presence-sync/enrolment/index.js';
 import { HttpError, validate, type Route } from '../route.js';
 
@@ -13,7 +14,10 @@ const body = z.strictObject({
  * → 200 `{ matched, changed, unchanged, blocked: { link_webex, sign_in, admin_consent }, failed }`.
  * `all` is every CallBridge user of the admin's tenant; a group is read from Graph (transitive
  * members, paged) and its members are enrolled even before they first open CallBridge.
- * 403 `not_admin`; 502 `upstream_unavailable` when Graph could not say.
+ * 403 `not_admin`; 403 `graph_permission_required` when Graph refuses CallBridge's delegated token
+ * (the message names the permission to grant: reading group members needs `GroupMember.Read.All`,
+ * which CallBridge does not ask for by default); 404 `group_not_found`; 400 `invalid_group_id`;
+ * 502 `upstream_unavailable` when Graph could not say.
  */
 export function putAdminPresenceSync(deps: EnrolmentRouteDeps): Route {
   return {
@@ -29,6 +33,14 @@ export function putAdminPresenceSync(deps: EnrolmentRouteDeps): Route {
       const admin = identity.value.user;
       const allowed = await deps.directory.isAdmin(admin.id);
       if (!allowed.ok) {
+        if (allowed.error.code === ROLES_UNREADABLE || allowed.error.code === GRAPH_DENIED) {
+          throw new HttpError(
+            403,
+            'graph_permission_required',
+            'CallBridge cannot read your Entra directory roles. Grant it the delegated Microsoft Graph ' +
+              'permission RoleManagement.Read.Directory (or Directory.Read.All) with admin consent, then try again.',
+          );
+        }
         deps.logger.warn({ userId: admin.id, code: allowed.error.code }, 'admin check failed');
         throw new HttpError(
           502,
@@ -45,6 +57,8 @@ export function putAdminPresenceSync(deps: EnrolmentRouteDeps): Route {
       }
       const result = await deps.enrolment.setForMany(admin, input.value.scope, input.value.enabled);
       if (!result.ok) {
+        const groupError = GROUP_ERRORS[result.error.code];
+        if (groupError !== undefined) throw groupError();
         throw new HttpError(
           502,
           'upstream_unavailable',
@@ -57,3 +71,25 @@ export function putAdminPresenceSync(deps: EnrolmentRouteDeps): Route {
     },
   };
 }
+
+/** Graph's 403 for a delegated token without the permission an endpoint needs. */
+const GRAPH_DENIED = 'Authorization_RequestDenied';
+
+const GROUP_ERRORS: Readonly<Record<string, () => HttpError>> = {
+  [GRAPH_DENIED]: () =>
+    new HttpError(
+      403,
+      'graph_permission_required',
+      'CallBridge may not read group members. Grant it the delegated Microsoft Graph permission ' +
+        'GroupMember.Read.All (or Group.Read.All, Directory.Read.All) with admin consent, then try again, ' +
+        "or use scope 'all'.",
+    ),
+  Request_ResourceNotFound: () =>
+    new HttpError(
+      404,
+      'group_not_found',
+      "No Entra group has this id; copy the group's Object ID from Entra.",
+    ),
+  Request_BadRequest: () =>
+    new HttpError(400, 'invalid_group_id', "The group id must be the group's Entra Object ID (a GUID)."),
+};

@@ -28,8 +28,13 @@ export const ADMIN_ROLE_TEMPLATE_IDS: ReadonlySet<string> = new Set([
   'baf37b3a-610e-45da-9e62-d9d1e5e8914b',
 ]);
 
+/** `isAdmin`'s error when Graph listed the user's roles without saying which they are. */
+export const ROLES_UNREADABLE = 'directory_roles_unreadable';
+
 const page = z.looseObject({
-  value: z.array(z.looseObject({ id: z.string().optional(), roleTemplateId: z.string().optional() })),
+  value: z.array(
+    z.looseObject({ id: z.string().optional(), roleTemplateId: z.string().nullable().optional() }),
+  ),
   '@odata.nextLink': z.string().optional(),
 });
 
@@ -63,19 +68,24 @@ export function graphAdminDirectory(
 
   return {
     async isAdmin(userId) {
-      let admin = false;
+      // An object, not two lets: the page callback sets them, which narrowing cannot see.
+      const found = { admin: false, unreadable: false };
       const walked = await pages(
         userId,
         '/me/memberOf/microsoft.graph.directoryRole?$select=id,roleTemplateId',
         'directory.myRoles',
         (roles) => {
-          admin = roles.some(
-            (r) => r.roleTemplateId !== undefined && ADMIN_ROLE_TEMPLATE_IDS.has(r.roleTemplateId),
+          // Without a permission to read directory roles Graph still lists them, every property
+          // but the id null: "not an admin" would then be a guess.
+          found.unreadable ||= roles.some((r) => r.roleTemplateId === null);
+          found.admin ||= roles.some(
+            (r) => typeof r.roleTemplateId === 'string' && ADMIN_ROLE_TEMPLATE_IDS.has(r.roleTemplateId),
           );
-          return Promise.resolve(admin);
+          return Promise.resolve(found.admin);
         },
       );
-      return walked.ok ? ok(admin) : walked;
+      if (!walked.ok) return walked;
+      return !found.admin && found.unreadable ? err({ code: ROLES_UNREADABLE }) : ok(found.admin);
     },
     async forEachGroupMember(userId, groupId, onPage) {
       return pages(

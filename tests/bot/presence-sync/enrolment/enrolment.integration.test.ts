@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createService, type Service } from '../../../../bot/src/app.js';
 import { REQUIRED_GRAPH_PERMISSIONS } from '../../../../bot/src/admin-consent/required-permissions.js';
-import { createSsoValidator } from '../../../../bot/src/auth/sso-validator.js';
-import { loadConfig } from '../../../../bot/src/config/env.js';
-import { createMetrics } from '../../../../bot/src/observability/metrics.js';
-import {
-  createPresenceEnrolment,
-  type AdminDirectory,
-} from '../../../../bot/src/presence-sync/enrolment/index.js';
+import type { AdminDirectory } from '../../../../bot/src/presence-sync/enrolment/index.js';
 import { ok } from '../../../../bot/src/shared/result.js';
-import { openStore } from '../../../../bot/src/store/open.js';
 import type { Store } from '../../../../bot/src/store/store.js';
 import type { WebexLinkStatus } from '../../../../bot/src/webex-link/token-service.js';
 import type { EntraStandIn } from '../../../../sandbox/src/entra/index.js';
-import { ADMIN, APP_ID_URI, org, SERVICE_CLIENT_ID, startTestEntra } from '../../../sandbox/entra/fixture.js';
-import { captureLogs } from '../../../support/log-capture.js';
+import { ADMIN, org, startTestEntra } from '../../../sandbox/entra/fixture.js';
+import { startEnrolmentApp, type EnrolmentApp } from './support.js';
 
 /**
  * Enrolment routes with real Teams SSO tokens (Entra stand-in), a real service and SQLite store.
@@ -32,9 +21,7 @@ describe('presence sync enrolment (integration)', function () {
   this.timeout(20_000);
   let entra: EntraStandIn;
   let store: Store;
-  let dir: string;
-  let service: Service;
-  let base: string;
+  let app: EnrolmentApp;
   let linked: Set<string>;
   let signedIn: Set<string>;
   let hooks: string[];
@@ -50,21 +37,6 @@ describe('presence sync enrolment (integration)', function () {
     linked = new Set();
     signedIn = new Set();
     hooks = [];
-    dir = await mkdtemp(path.join(tmpdir(), 'enrolment-'));
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, SHUTDOWN_TIMEOUT_MS: '2000' });
-    assert.ok(config.ok);
-    const { logger } = captureLogs('debug');
-    const opened = await openStore(config.value.store, logger);
-    assert.ok(opened.ok);
-    store = opened.value;
-    const validator = createSsoValidator({
-      clientId: SERVICE_CLIENT_ID,
-      applicationIdUri: APP_ID_URI,
-      tenantId: org.tenantId,
-      authorityHost: entra.url,
-      v1TokenIssuerHost: entra.url,
-      allowedTenantIds: [org.tenantId],
-    });
     const directory: AdminDirectory = {
       isAdmin: async (userId) => ok((await store.users.get(userId))?.aadObjectId === ADMIN.id),
       async forEachGroupMember(_userId, groupId, onPage) {
@@ -75,9 +47,7 @@ describe('presence sync enrolment (integration)', function () {
         return ok({ pages: 2 });
       },
     };
-    const enrolment = createPresenceEnrolment({
-      store,
-      validator,
+    app = await startEnrolmentApp(entra, () => ({
       webexLink: {
         status: async (userId): Promise<WebexLinkStatus> => {
           const user = await store.users.get(userId);
@@ -96,41 +66,14 @@ describe('presence sync enrolment (integration)', function () {
           return Promise.resolve();
         },
       },
-      logger,
-    });
-    service = createService({
-      config: config.value,
-      logger,
-      metrics: createMetrics({ collectDefaults: false }),
-      readiness: [],
-      routes: [...enrolment.routes],
-      daemons: [],
-      guard: store.guard,
-      closeables: [],
-    });
-    base = `http://127.0.0.1:${String(await service.start())}`;
+    }));
+    store = app.store;
   });
   afterEach(async () => {
-    await service.stop();
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
+    await app.close();
   });
 
-  async function call(
-    method: 'GET' | 'PUT',
-    route: string,
-    who: string | undefined,
-    body?: unknown,
-  ): Promise<{ status: number; body: Record<string, unknown> }> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (who !== undefined) headers.authorization = `Bearer ${await entra.ssoToken(who)}`;
-    const res = await fetch(`${base}${route}`, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  }
+  const call: EnrolmentApp['call'] = (...args) => app.call(...args);
   const consent = () =>
     store.tenantConsents.record({
       tenantId: org.tenantId,
@@ -241,6 +184,7 @@ describe('presence sync enrolment (integration)', function () {
       scope: { groupId: 'nope' },
       enabled: true,
     });
-    assert.equal(unknown.status, 502);
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.code, 'group_not_found');
   });
 });
