@@ -1,4 +1,5 @@
 import type { Result } from '../shared/result.js';
+import type { CallState } from './call-state.js';
 
 /**
  * Calling for a CallBridge user, over their linked Webex account: Click to Dial, the call's
@@ -19,8 +20,7 @@ export interface CallService {
   markVoicemailRead(userId: string, id: string): Promise<Result<void, CallError>>;
 }
 
-export type CallState =
-  'ringing_devices' | 'connecting' | 'ringing_remote' | 'connected' | 'held' | 'ended' | 'failed';
+export type { CallState } from './call-state.js';
 
 export type CallEndReason = 'not_answered' | 'busy' | 'declined' | 'webex_unavailable' | 'unknown';
 

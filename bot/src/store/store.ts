@@ -1,3 +1,4 @@
+import type { CallState } from '../calls/call-state.js';
 import type { Result } from '../shared/result.js';
 import type { SingletonGuard } from '../workers/daemon.js';
 
@@ -542,9 +543,8 @@ export interface TenantConsentRepo {
 // ---------------------------------------------------------------------------------------------
 // Calls placed through CallBridge
 
-/** The Call tab's call states (bot/src/calls `CallState`). */
-export type PlacedCallState =
-  'ringing_devices' | 'connecting' | 'ringing_remote' | 'connected' | 'held' | 'ended' | 'failed';
+/** The Call tab's call states. */
+export type PlacedCallState = CallState;
 
 /**
  * A Click to Dial call a user placed, kept after Webex forgets it (Webex lists only live calls)

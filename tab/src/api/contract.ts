@@ -6,6 +6,7 @@ import type {
   RecentCall,
   VoiceMessage,
 } from '../../../bot/src/calls/call-service.js';
+import { CALL_STATES } from '../../../bot/src/calls/call-state.js';
 import type { Person, PersonSource, PhoneNumber } from '../../../bot/src/people/person.js';
 import type { SpeedDial } from '../../../bot/src/speed-dials/codec.js';
 import type { SavedSpeedDials, SpeedDials } from '../../../bot/src/speed-dials/speed-dial-service.js';
@@ -122,16 +123,6 @@ export interface PeopleResult {
   readonly slowSources: readonly string[];
   readonly failedSources: readonly string[];
 }
-
-export const CALL_STATES = [
-  'ringing_devices',
-  'connecting',
-  'ringing_remote',
-  'connected',
-  'held',
-  'ended',
-  'failed',
-] as const satisfies readonly CallState[];
 
 export type PlacedCall =
   | { readonly mode: 'webex'; readonly call: CallView }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { CallError, CallErrorCode, CallState, CallView } from '../../../bot/src/calls/call-service.js';
+import { CALL_STATES } from '../../../bot/src/calls/call-state.js';
 import {
   CALL_AGAIN_TITLE,
   CHECK_STATUS_TITLE,
@@ -50,18 +51,8 @@ const view = (state: CallState, extra: Partial<CallView> = {}): CallView => ({
   ...extra,
 });
 
-const STATES: readonly CallState[] = [
-  'ringing_devices',
-  'connecting',
-  'ringing_remote',
-  'connected',
-  'held',
-  'ended',
-  'failed',
-];
-
 describe('call progress cards', () => {
-  for (const state of STATES) {
+  for (const state of CALL_STATES) {
     it(`${state}: validates, says the state in words, and offers the next step`, () => {
       const json = callProgressCard(megan, view(state, state === 'failed' ? { reason: 'busy' } : {}), {
         callTabUrl: TAB,

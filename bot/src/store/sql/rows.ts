@@ -1,3 +1,4 @@
+import { CALL_STATES } from '../../calls/call-state.js';
 import {
   GRAPH_SUBSCRIPTION_MAX_MEMBERS,
   type ConversationRef,
@@ -7,7 +8,6 @@ import {
   type InboxSource,
   type InboxStatus,
   type PlacedCallRecord,
-  type PlacedCallState,
   type JsonObject,
   type JsonValue,
   type PresenceSyncRule,
@@ -51,15 +51,7 @@ export const PRESENCE_RULES = [
 ] as const satisfies readonly PresenceSyncRule[];
 export const INBOX_SOURCES = ['graph', 'webex'] as const satisfies readonly InboxSource[];
 export const INBOX_STATUSES = ['pending', 'leased', 'done', 'dead'] as const satisfies readonly InboxStatus[];
-export const PLACED_CALL_STATES = [
-  'ringing_devices',
-  'connecting',
-  'ringing_remote',
-  'connected',
-  'held',
-  'ended',
-  'failed',
-] as const satisfies readonly PlacedCallState[];
+export const PLACED_CALL_STATES = CALL_STATES;
 
 // ---------------------------------------------------------------------------------------------
 // Column readers
