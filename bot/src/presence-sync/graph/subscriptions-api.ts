@@ -110,6 +110,7 @@ export function createSubscriptionApi(deps: SubscriptionApiDeps): SubscriptionAp
     if (error.status === 401 || error.status === 403) {
       return { code: 'owner_unusable', detail: `graph_${String(error.status)}` };
     }
+    // Graph's code and request-id, not its message: the message can echo what we sent (URLs, ids, names).
     log.warn(
       {
         operation,
@@ -117,7 +118,6 @@ export function createSubscriptionApi(deps: SubscriptionApiDeps): SubscriptionAp
         status: error.status,
         graphCode: error.code,
         requestId: error.requestId,
-        detail: error.message,
       },
       'graph subscription call failed',
     );
