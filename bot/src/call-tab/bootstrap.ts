@@ -48,6 +48,9 @@ export function createBootstrap(deps: BootstrapDeps): (identity: RequestIdentity
     const problems: Bootstrap['problems'] = [];
     const webexP = deps.webex?.status(userId);
     const syncP = deps.syncStatus?.(userId);
+    // Handled now, settled below: a rejection while Graph is still answering is not an unhandled one.
+    void webexP?.catch(ignore);
+    void syncP?.catch(ignore);
     const graph = await deps.sessions.forRequest(identity);
 
     let profile: Bootstrap['profile'] = null;
@@ -155,4 +158,8 @@ async function settle<T>(
     problems.push({ section, code: 'unavailable' });
     return null;
   }
+}
+
+function ignore(): void {
+  // The same promise is awaited by settle(), which turns its rejection into a problem.
 }
