@@ -20,7 +20,12 @@ import { composeService } from '../../bot/src/compose.js';
 import { loadConfig } from '../../bot/src/config/env.js';
 import type { Store } from '../../bot/src/store/store.js';
 import { startBotChannel, type RunningBotChannel } from './botchannel/index.js';
-import { startEntra, type EntraAppRegistration, type EntraStandIn } from './entra/index.js';
+import {
+  startEntra,
+  type EntraAppRegistration,
+  type EntraStandIn,
+  type GroupMembershipClaims,
+} from './entra/index.js';
 import { startGraph, type GraphStandIn } from './graph/index.js';
 import { createDemoOrg, type DemoOrg } from './seed/org.js';
 import { repoRoot } from './teams-host/bundle.js';
@@ -362,6 +367,12 @@ export const CALLBRIDGE_GRAPH_PERMISSIONS = {
   roles: ['Presence.ReadWrite.All'],
 } as const;
 
+/**
+ * As infra/aad.manifest.json: SSO tokens name the caller's directory roles (`wids`), which is how
+ * the admin presence-sync route knows a Teams or Global administrator without a Graph permission.
+ */
+export const CALLBRIDGE_GROUP_MEMBERSHIP_CLAIMS = 'DirectoryRole' satisfies GroupMembershipClaims;
+
 /** The sandbox tenant's app registrations: CallBridge (tab SSO + OBO + Graph) and its bot. */
 export function sandboxApps(options: {
   readonly applicationIdUri: string;
@@ -376,6 +387,7 @@ export function sandboxApps(options: {
       clientSecret: options.clientSecret,
       applicationIdUri: options.applicationIdUri,
       redirectUris: options.redirectUris,
+      groupMembershipClaims: CALLBRIDGE_GROUP_MEMBERSHIP_CLAIMS,
       requiredResourceAccess: [
         {
           resource: CALLBRIDGE_GRAPH_PERMISSIONS.resource,

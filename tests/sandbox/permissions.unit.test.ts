@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { CALLBRIDGE_GRAPH_PERMISSIONS, TAB_AUTH_REDIRECT_PATHS } from '../../sandbox/src/launch.js';
+import {
+  CALLBRIDGE_GRAPH_PERMISSIONS,
+  CALLBRIDGE_GROUP_MEMBERSHIP_CLAIMS,
+  TAB_AUTH_REDIRECT_PATHS,
+} from '../../sandbox/src/launch.js';
 
 /** Microsoft Graph permission ids (docs/decisions/permissions.md gives the source of each). */
 const GRAPH_PERMISSION_NAMES: Readonly<Record<string, string>> = {
@@ -16,6 +20,7 @@ const GRAPH_PERMISSION_NAMES: Readonly<Record<string, string>> = {
 };
 
 interface AadManifest {
+  groupMembershipClaims?: string;
   web: { redirectUris: string[] };
   requiredResourceAccess: {
     resourceAppId: string;
@@ -43,5 +48,11 @@ describe('sandbox app registration', () => {
     const manifest = JSON.parse(await readFile('infra/aad.manifest.json', 'utf8')) as AadManifest;
     const paths = manifest.web.redirectUris.map((u) => u.replace('${{BOT_ENDPOINT}}', '')).sort();
     assert.deepEqual(paths, [...TAB_AUTH_REDIRECT_PATHS].sort());
+  });
+
+  it('asks for the same directory role claims (wids) as infra/aad.manifest.json', async () => {
+    const manifest = JSON.parse(await readFile('infra/aad.manifest.json', 'utf8')) as AadManifest;
+    assert.equal(manifest.groupMembershipClaims, 'DirectoryRole');
+    assert.equal(CALLBRIDGE_GROUP_MEMBERSHIP_CLAIMS, manifest.groupMembershipClaims);
   });
 });

@@ -20,6 +20,13 @@ export interface SsoIdentity {
   readonly preferredUsername?: string;
   /** The delegated scopes (`scp`), e.g. `['access_as_user']`. */
   readonly scopes: readonly string[];
+  /**
+   * The template ids (lower-case GUIDs) of the caller's tenant-wide directory roles, from the
+   * `wids` claim, which Entra emits because the app manifest sets `groupMembershipClaims` to
+   * `DirectoryRole`. Absent when the token carries no such claim or a malformed one; absence
+   * means "no role known", never "admin".
+   */
+  readonly wids?: readonly string[];
   /** When the token expires, epoch ms. */
   readonly expiresAt: number;
   /** The token itself, for the on-behalf-of exchange. A credential: never log it, never return it. */
@@ -60,6 +67,10 @@ export interface SsoValidatorOptions {
 export const MAX_CLOCK_SKEW_SECONDS = 300;
 const MAX_TOKEN_CHARS = 16 * 1024;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/** More than there are built-in Entra roles; a longer list is not a list Entra made. */
+const MAX_WIDS = 256;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const widsSchema = z.array(z.string().regex(GUID)).max(MAX_WIDS);
 
 /** What the validator needs from the loaded configuration. */
 export function ssoValidatorOptionsFromConfig(
@@ -93,6 +104,8 @@ const claimsSchema = z.object({
   name: z.string().optional(),
   preferred_username: z.string().optional(),
   upn: z.string().optional(),
+  // Checked on its own (see readWids): a bad shape here must not refuse sign-in.
+  wids: z.unknown().optional(),
 });
 
 export function createSsoValidator(options: SsoValidatorOptions): SsoValidator {
@@ -199,12 +212,14 @@ export function createSsoValidator(options: SsoValidatorOptions): SsoValidator {
       }
 
       const preferredUsername = claims.preferred_username ?? claims.upn;
+      const wids = readWids(claims.wids, options.logger);
       return ok({
         tenantId: tid,
         aadObjectId: claims.oid,
         ...(claims.name === undefined ? {} : { name: claims.name }),
         ...(preferredUsername === undefined ? {} : { preferredUsername }),
         scopes,
+        ...(wids === undefined ? {} : { wids }),
         expiresAt: claims.exp * 1000,
         token,
       });
@@ -225,6 +240,24 @@ async function verifyWith(token: string, key: CryptoKey, kid: string): Promise<R
       `the token could not be verified (${error instanceof errors.JOSEError ? error.code : 'error'})`,
     );
   }
+}
+
+/**
+ * The `wids` claim as lower-case template ids, or `undefined` when absent or malformed. A
+ * malformed claim is ignored, not refused: the token still proves who the caller is, and only
+ * role checks (which then see no role) depend on it.
+ */
+function readWids(claim: unknown, logger: Logger | undefined): readonly string[] | undefined {
+  if (claim === undefined) return undefined;
+  const parsed = widsSchema.safeParse(claim);
+  if (!parsed.success) {
+    logger?.warn(
+      { claim: 'wids' },
+      'ignored a malformed wids claim in an SSO token; no directory role assumed',
+    );
+    return undefined;
+  }
+  return parsed.data.map((id) => id.toLowerCase());
 }
 
 function fail(code: SsoErrorCode, message: string): Result<never, SsoError> {

@@ -66,6 +66,7 @@ export class EntraControls {
       audience,
       scopes: resource.scopes.map((s) => s.value),
       version,
+      wids: this.ctx.directory.widsFor(resource, user.id),
       ...(options.lifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.lifetimeSeconds }),
     });
     return token;
@@ -88,14 +89,16 @@ export class EntraControls {
     const client = this.ctx.directory.client(options.clientId);
     const clientDisplayName = client?.displayName ?? options.clientId;
     if (options.userId !== undefined) {
+      const user = this.requireUser(options.userId);
       const issued = await this.ctx.tokens.delegated({
-        user: this.requireUser(options.userId),
+        user,
         clientId: options.clientId,
         clientDisplayName,
         confidentialClient: true,
         audience,
         scopes: options.scopes ?? [],
         version: resource.accessTokenVersion,
+        wids: this.ctx.directory.widsFor(resource, user.id),
         ...(options.lifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.lifetimeSeconds }),
       });
       return issued.token;

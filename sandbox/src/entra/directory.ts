@@ -1,4 +1,4 @@
-import { stableGuid, type DemoOrg, type DemoUser } from '../seed/org.js';
+import { stableGuid, type DemoDirectoryRole, type DemoOrg, type DemoUser } from '../seed/org.js';
 import {
   BOT_FRAMEWORK,
   MICROSOFT_GRAPH,
@@ -39,7 +39,15 @@ export interface EntraAppRegistration {
   readonly accessTokenVersion?: 1 | 2;
   /** What `/.default` and the admin consent page ask for. */
   readonly requiredResourceAccess?: readonly RequiredResourceAccess[];
+  /**
+   * The manifest's `groupMembershipClaims`: with `DirectoryRole` (or `All`) tokens for the app's
+   * API carry the user's directory role template ids as `wids`. Group claims are not modelled.
+   */
+  readonly groupMembershipClaims?: GroupMembershipClaims;
 }
+
+/** The values Entra's app manifest accepts for `groupMembershipClaims`. */
+export type GroupMembershipClaims = 'None' | 'SecurityGroup' | 'DirectoryRole' | 'ApplicationGroup' | 'All';
 
 /** A required permission resolved against the tenant's resources. */
 export interface ResolvedPermission {
@@ -67,6 +75,7 @@ export class Directory {
   /** The demo org's first user, who holds the Global Administrator role. */
   readonly admin: DemoUser;
   private readonly users: readonly DemoUser[];
+  private readonly directoryRoles: readonly DemoDirectoryRole[];
   private readonly apps = new Map<string, RegisteredApp>();
   private readonly resources: ResourceApp[] = [MICROSOFT_GRAPH, BOT_FRAMEWORK];
 
@@ -77,6 +86,7 @@ export class Directory {
     this.domain = org.domain;
     this.admin = admin;
     this.users = org.users;
+    this.directoryRoles = org.directoryRoles;
     // Two passes: an app may require permissions on another registered app's API.
     for (const registration of registrations) {
       const api = registration.applicationIdUri === undefined ? undefined : exposedApi(registration);
@@ -121,6 +131,20 @@ export class Directory {
 
   isAdmin(userId: string): boolean {
     return userId.toLowerCase() === this.admin.id.toLowerCase();
+  }
+
+  /**
+   * The `wids` claim of a user's token for `resource`: the template ids of the directory roles
+   * the user holds, when the resource's app registration asks for directory role claims.
+   * Entra leaves the claim out otherwise, and for a user with no role.
+   */
+  widsFor(resource: ResourceApp, userId: string): readonly string[] | undefined {
+    if (resource.directoryRoleClaims !== true) return undefined;
+    const lower = userId.toLowerCase();
+    const wids = this.directoryRoles
+      .filter((role) => role.memberIds.some((id) => id.toLowerCase() === lower))
+      .map((role) => role.roleTemplateId);
+    return wids.length > 0 ? wids : undefined;
   }
 
   client(clientId: string): RegisteredApp | undefined {
@@ -179,6 +203,8 @@ function exposedApi(registration: EntraAppRegistration): ResourceApp {
     identifierUris:
       uri === `api://${registration.clientId}` ? [uri] : [uri, `api://${registration.clientId}`],
     accessTokenVersion: registration.accessTokenVersion ?? 2,
+    directoryRoleClaims:
+      registration.groupMembershipClaims === 'DirectoryRole' || registration.groupMembershipClaims === 'All',
     scopes,
     appRoles: [],
   };

@@ -3,7 +3,7 @@
  * authorize and admin consent pages, and the controls the sandbox console and tests use.
  */
 export { startEntra, EntraStandIn, type EntraOptions } from './entra.js';
-export type { EntraAppRegistration, RequiredResourceAccess } from './directory.js';
+export type { EntraAppRegistration, GroupMembershipClaims, RequiredResourceAccess } from './directory.js';
 export type { SsoTokenOptions, MintAccessTokenOptions } from './controls.js';
 export type { TenantGrant, UserConsent, UserConditions } from './consent.js';
 export type { EntraErrorBody } from './errors.js';

@@ -26,6 +26,8 @@ export interface ResourceApp {
    * chosen by the resource, not by the endpoint the client called.
    */
   readonly accessTokenVersion: 1 | 2;
+  /** Whether user tokens for the resource carry `wids` (its manifest's `groupMembershipClaims`). */
+  readonly directoryRoleClaims?: boolean;
   readonly scopes: readonly DelegatedScope[];
   /** Application permissions (app roles) an admin can grant to a client. */
   readonly appRoles: readonly string[];

@@ -31,6 +31,8 @@ export interface DelegatedTokenInput {
   readonly version: 1 | 2;
   readonly lifetimeSeconds?: number;
   readonly amr?: readonly string[];
+  /** Directory role template ids (`wids`); left out of the token when undefined. */
+  readonly wids?: readonly string[] | undefined;
 }
 
 export interface AppTokenInput {
@@ -78,6 +80,7 @@ export class TokenFactory {
       sub: pairwiseSubject(user.id, input.clientId),
       tid: this.tenantId,
       uti: opaque(16),
+      ...(input.wids === undefined ? {} : { wids: [...input.wids] }),
     };
     const claims =
       input.version === 2

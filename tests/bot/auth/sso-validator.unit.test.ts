@@ -12,6 +12,7 @@ import {
   type SsoValidator,
   type SsoValidatorOptions,
 } from '../../../bot/src/auth/sso-validator.js';
+import { captureLogs } from '../../support/log-capture.js';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
 const OTHER_TENANT = '99999999-9999-4999-8999-999999999999';
@@ -412,6 +413,51 @@ describe('SSO token validation', function () {
       );
       assert.ok(result.ok, result.ok ? '' : result.error.message);
       assert.deepEqual(result.value.scopes, ['User.Read', 'access_as_user']);
+    });
+  });
+
+  describe('directory roles (wids)', function () {
+    const GLOBAL_ADMIN = '62e90394-69f5-4237-9190-012177145e10';
+    const TEAMS_ADMIN = '69091246-20e8-4a56-aa4d-066075b2a7a8';
+
+    it('exposes the role template ids, lower-cased, in v2 and v1 tokens', async function () {
+      for (const claims of [v2Claims(), v1Claims()]) {
+        const result = await validator().validate(
+          await sign({ ...claims, wids: [GLOBAL_ADMIN.toUpperCase(), TEAMS_ADMIN] }),
+        );
+        assert.ok(result.ok, result.ok ? '' : result.error.message);
+        assert.deepEqual(result.value.wids, [GLOBAL_ADMIN, TEAMS_ADMIN]);
+      }
+    });
+
+    it('leaves wids out when the token has none, and keeps an empty list empty', async function () {
+      const none = await validator().validate(await sign(v2Claims()));
+      assert.ok(none.ok);
+      assert.equal('wids' in none.value, false);
+      const empty = await validator().validate(await sign({ ...v2Claims(), wids: [] }));
+      assert.ok(empty.ok);
+      assert.deepEqual(empty.value.wids, []);
+    });
+
+    it('ignores a malformed wids claim (no role assumed) but still accepts the token, and says so in the log', async function () {
+      const bad: readonly unknown[] = [
+        GLOBAL_ADMIN,
+        { [GLOBAL_ADMIN]: true },
+        [GLOBAL_ADMIN, 42],
+        [GLOBAL_ADMIN, 'Global Administrator'],
+        [GLOBAL_ADMIN, `${GLOBAL_ADMIN} `],
+        Array.from({ length: 257 }, () => GLOBAL_ADMIN),
+        null,
+      ];
+      for (const wids of bad) {
+        const { logger, lines } = captureLogs('debug');
+        const result = await validator({ logger }).validate(await sign({ ...v2Claims(), wids }));
+        assert.ok(result.ok, `${JSON.stringify(wids)}: ${result.ok ? '' : result.error.message}`);
+        assert.equal('wids' in result.value, false, JSON.stringify(wids));
+        const warned = lines().filter((l) => l.includes('malformed wids'));
+        assert.equal(warned.length, 1, JSON.stringify(wids));
+        assert.ok(!warned[0]!.includes(GLOBAL_ADMIN), 'the claim value is not logged');
+      }
     });
   });
 

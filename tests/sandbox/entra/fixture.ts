@@ -30,6 +30,8 @@ export const SERVICE_APP: EntraAppRegistration = {
   displayName: 'CallBridge',
   redirectUris: [REDIRECT_URI],
   applicationIdUri: APP_ID_URI,
+  // As infra/aad.manifest.json: SSO tokens carry the caller's directory roles (`wids`).
+  groupMembershipClaims: 'DirectoryRole',
   requiredResourceAccess: [
     {
       resource: 'https://graph.microsoft.com',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { authenticateRequest } from '../../auth/request-identity.js';
-import { ROLES_UNREADABLE } from '../../presence-sync/enrolment/admin-directory.js';
+import { ADMIN_ROLES, holdsAdminRole } from '../../presence-sync/enrolment/admin-directory.js';
 import type { EnrolmentRouteDeps } from '../../presence-sync/enrolment/index.js';
 import { HttpError, validate, type Route } from '../route.js';
 
@@ -14,8 +14,9 @@ const body = z.strictObject({
  * → 200 `{ matched, changed, unchanged, blocked: { link_webex, sign_in, admin_consent }, failed }`.
  * `all` is every CallBridge user of the admin's tenant; a group is read from Graph (transitive
  * members, paged) and its members are enrolled even before they first open CallBridge.
- * 403 `not_admin`; 403 `graph_permission_required` when Graph refuses CallBridge's delegated token
- * (the message names the permission to grant: reading group members needs `GroupMember.Read.All`,
+ * 403 `not_admin` unless the SSO token's `wids` claim names a Global, Teams or Teams Communications
+ * Administrator role (no Graph call: see `holdsAdminRole`); 403 `graph_permission_required` when
+ * Graph refuses to list the group (the message names the permission to grant: `GroupMember.Read.All`,
  * which CallBridge does not ask for by default); 404 `group_not_found`; 400 `invalid_group_id`;
  * 502 `upstream_unavailable` when Graph could not say.
  */
@@ -31,30 +32,7 @@ export function putAdminPresenceSync(deps: EnrolmentRouteDeps): Route {
       const input = validate(body, req.body);
       if (!input.ok) throw input.error;
       const admin = identity.value.user;
-      const allowed = await deps.directory.isAdmin(admin.id);
-      if (!allowed.ok) {
-        if (allowed.error.code === ROLES_UNREADABLE || allowed.error.code === GRAPH_DENIED) {
-          throw new HttpError(
-            403,
-            'graph_permission_required',
-            'CallBridge cannot read your Entra directory roles. Grant it the delegated Microsoft Graph ' +
-              'permission RoleManagement.Read.Directory (or Directory.Read.All) with admin consent, then try again.',
-          );
-        }
-        deps.logger.warn({ userId: admin.id, code: allowed.error.code }, 'admin check failed');
-        throw new HttpError(
-          502,
-          'upstream_unavailable',
-          'Could not check your admin role with Microsoft Graph; try again.',
-        );
-      }
-      if (!allowed.value) {
-        throw new HttpError(
-          403,
-          'not_admin',
-          'Only a Teams or Global administrator can change presence sync for others.',
-        );
-      }
+      if (!holdsAdminRole(identity.value.sso)) throw new HttpError(403, 'not_admin', NOT_ADMIN_MESSAGE);
       const result = await deps.enrolment.setForMany(admin, input.value.scope, input.value.enabled);
       if (!result.ok) {
         const groupError = GROUP_ERRORS[result.error.code];
@@ -72,11 +50,15 @@ export function putAdminPresenceSync(deps: EnrolmentRouteDeps): Route {
   };
 }
 
-/** Graph's 403 for a delegated token without the permission an endpoint needs. */
-const GRAPH_DENIED = 'Authorization_RequestDenied';
+// Role changes and PIM activations reach tokens only when Teams fetches a new one.
+const NOT_ADMIN_MESSAGE =
+  `Only a ${new Intl.ListFormat('en', { type: 'disjunction' }).format(ADMIN_ROLES.values())} can change presence ` +
+  'sync for others. If you were just given (or activated) one of these roles, sign out of Teams and ' +
+  'back in, then try again.';
 
 const GROUP_ERRORS: Readonly<Record<string, () => HttpError>> = {
-  [GRAPH_DENIED]: () =>
+  // Graph's 403 for a delegated token without the permission an endpoint needs.
+  Authorization_RequestDenied: () =>
     new HttpError(
       403,
       'graph_permission_required',

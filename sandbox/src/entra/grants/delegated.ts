@@ -97,6 +97,7 @@ export async function issueDelegated(ctx: EntraContext, issue: DelegatedIssue): 
     scopes: scp,
     version: resource.accessTokenVersion,
     amr: issue.amr,
+    wids: ctx.directory.widsFor(resource, user.id),
   });
   const refreshToken =
     oidc.has('offline_access') || issue.alwaysRefreshToken === true

@@ -38,7 +38,6 @@ describe('presence sync enrolment (integration)', function () {
     signedIn = new Set();
     hooks = [];
     const directory: AdminDirectory = {
-      isAdmin: async (userId) => ok((await store.users.get(userId))?.aadObjectId === ADMIN.id),
       async forEachGroupMember(_userId, groupId, onPage) {
         if (groupId !== GROUP) return { ok: false, error: { code: 'Request_ResourceNotFound' } };
         // Two pages, as Graph pages large groups.
