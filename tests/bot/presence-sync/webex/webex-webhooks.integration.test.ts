@@ -244,6 +244,31 @@ describe('Webex call webhooks (integration)', function () {
     assert.equal(await countInbox(), before);
   });
 
+  it('refuses bodies that are not a webhook delivery precisely: 400 not JSON or no id, 413 oversized', async function () {
+    const signed = { 'x-spark-signature': 'ab'.repeat(20) };
+    for (const body of ['{"id":', '[]', '{"id":""}', JSON.stringify({ id: 'x'.repeat(513) })]) {
+      const refused = await post(body, signed);
+      assert.equal(refused.status, 400, body.slice(0, 20));
+      assert.equal(((await refused.json()) as { code: string }).code, 'invalid_request');
+    }
+    const huge = await post(JSON.stringify({ id: 'w', pad: 'x'.repeat(70 * 1024) }), signed);
+    assert.equal(huge.status, 413);
+    assert.equal(((await huge.json()) as { code: string }).code, 'payload_too_large');
+    assert.equal(await countInbox(), 0);
+  });
+
+  it('answers 503 with Retry-After when the webhook cannot be looked up, so Webex may send it again', async function () {
+    await webhooks.watch(alice.id);
+    const [delivery] = await callAndFlush(alice);
+    assert.ok(delivery?.signature !== undefined);
+    sinon.stub(store.webexWebhooks, 'get').rejects(new Error('database is locked'));
+    const refused = await post(delivery.body, { 'x-spark-signature': delivery.signature });
+    sinon.restore();
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get('retry-after'), '5');
+    assert.equal(((await refused.json()) as { code: string }).code, 'store_unavailable');
+  });
+
   it('answers 503 when the inbox cannot store the event, so nothing is acknowledged unstored', async function () {
     await webhooks.watch(alice.id);
     sinon.stub(store.inbox, 'enqueueMany').rejects(new Error('database is locked'));
