@@ -152,6 +152,30 @@ describe('tab API client: Call tab routes', () => {
     assert.equal(calls[2]?.url, '/api/calls/c%2F1');
   });
 
+  it('hangs up with DELETE and reads the ended call; a refusal keeps its code and retry hint', async () => {
+    const ended = { id: 'c/1', state: 'ended', destination: '+14155550100', startedAt: 1 };
+    const { fetch, calls } = fakeFetch(
+      json(200, ended),
+      json(409, { code: 'webex_relink_required', message: 'link again' }),
+      json(503, { code: 'webex_unavailable', message: 'later', retryAfterSeconds: 30 }),
+      json(200, { ...ended, state: 'hung up' }),
+    );
+    const api = client(fetch);
+    assert.deepEqual(await api.hangUp('c/1'), { ok: true, value: ended });
+    assert.equal(calls[0]?.method, 'DELETE');
+    assert.equal(calls[0].url, '/api/calls/c%2F1');
+    assert.equal(calls[0].body, undefined);
+    assert.deepEqual(await api.hangUp('c1'), {
+      ok: false,
+      error: { kind: 'http', status: 409, code: 'webex_relink_required', message: 'link again' },
+    });
+    assert.deepEqual(await api.hangUp('c1'), {
+      ok: false,
+      error: { kind: 'unavailable', retryAfterSeconds: 30 },
+    });
+    assert.deepEqual(await api.hangUp('c1'), { ok: false, error: { kind: 'bad_response', status: 200 } });
+  });
+
   it('reads deep links for an unlinked user and drops links with schemes it must not open', async () => {
     const { fetch } = fakeFetch(
       json(200, {

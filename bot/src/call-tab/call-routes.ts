@@ -1,4 +1,5 @@
 import type { CallService } from '../calls/call-service.js';
+import { HttpError, type RouteRequest } from '../http/route.js';
 import type { Result } from '../shared/result.js';
 import type { CallError } from '../calls/call-service.js';
 import type { CallTabDeps } from './deps.js';
@@ -18,4 +19,12 @@ export function callsOf(deps: Pick<CallTabDeps, 'calls'>): CallService {
 export function callValue<T>(result: Result<T, CallError>): T {
   if (!result.ok) throw callProblem(result.error);
   return result.value;
+}
+
+/** The `{id}` of `/api/calls/{id}`, as POST /api/calls returned it; 400 for anything else. */
+export function callIdParam(req: RouteRequest): string {
+  const id = (req.params as Record<string, string | undefined>).id ?? '';
+  if (!/^[A-Za-z0-9_=:.-]{1,512}$/.test(id))
+    throw new HttpError(400, 'invalid_request', 'id: must be a call id returned by POST /api/calls');
+  return id;
 }

@@ -1,3 +1,4 @@
+import { deleteCall } from '../http/routes/deleteCall.js';
 import { getBootstrap } from '../http/routes/getBootstrap.js';
 import { getCall } from '../http/routes/getCall.js';
 import { getPeople } from '../http/routes/getPeople.js';
@@ -23,6 +24,7 @@ export function callTabRoutes(deps: CallTabDeps): Route[] {
     postCalls(deps),
     getRecentCalls(deps),
     getCall(deps),
+    deleteCall(deps),
     getVoicemail(deps),
     postVoicemailRead(deps),
   ];

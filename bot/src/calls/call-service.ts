@@ -13,6 +13,11 @@ export interface CallService {
     input: { readonly destination: string; readonly displayName?: string },
   ): Promise<Result<PlacedCall, CallError>>;
   status(userId: string, callId: string): Promise<Result<CallView, CallError>>;
+  /**
+   * Ends a call the user placed through CallBridge, ringing or answered, and answers it `ended`.
+   * Idempotent: a call already over answers the same; another user's call is `call_not_found`.
+   */
+  hangup(userId: string, callId: string): Promise<Result<CallView, CallError>>;
   recent(userId: string): Promise<Result<{ linked: boolean; calls: RecentCall[] }, CallError>>;
   voicemail(
     userId: string,

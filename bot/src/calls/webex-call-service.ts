@@ -277,6 +277,29 @@ export function createCallService(deps: CallServiceDeps): CallService {
       });
     },
 
+    async hangup(userId, callId) {
+      // Only calls CallBridge placed (and recorded for this user) are ended here: the tab is no
+      // general remote control for the user's Webex calls, and another user's id looks unknown.
+      const [known, webex] = await Promise.all([deps.placedCalls.get(userId, callId), webexFor(userId)]);
+      if (known === undefined) return err(callError('call_not_found'));
+      if (known.state === 'ended' || known.state === 'failed') return ok(view(known));
+      if (!webex.ok) return webex;
+      if (webex.value === undefined) return err(callError('call_not_found'));
+      const hung = await webex.value.hangup(callId);
+      // 404: Webex had already forgotten the call, which ended on its own just before.
+      if (!hung.ok && hung.error.code !== 'not_found') {
+        logFailure(userId, 'hangup', hung.error);
+        // A 400 says nothing about the number here; the call may still ring, so "try again".
+        const refused = hung.error.code === 'bad_request' || hung.error.code === 'invalid_destination';
+        return err(refused ? callError('webex_unavailable') : fromWebexError(hung.error, 'call_not_found'));
+      }
+      const ended =
+        (await deps.placedCalls.observe(userId, callId, { state: 'ended', answered: false })) ?? known;
+      deps.logger.info({ userId, callId }, 'calls: hung up');
+      // No end reason: the user ended it themselves.
+      return ok(view(ended));
+    },
+
     async recent(userId) {
       const webex = await webexFor(userId);
       if (!webex.ok) return webex;

@@ -96,6 +96,8 @@ export interface ApiClient {
   placeCall(destination: string, displayName?: string): Promise<ApiResult<PlacedCall>>;
   /** `GET /api/calls/{id}`. */
   call(id: string): Promise<ApiResult<CallView>>;
+  /** `DELETE /api/calls/{id}`: cancels or hangs up the call; the call `ended`, again on a repeat. */
+  hangUp(id: string): Promise<ApiResult<CallView>>;
   /** `GET /api/calls/recent`. */
   recentCalls(): Promise<ApiResult<RecentCalls>>;
   /** `GET /api/voicemail`. */
@@ -206,6 +208,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         ...(displayName === undefined ? {} : { displayName }),
       }),
     call: (id) => get(`/api/calls/${encodeURIComponent(id)}`, (b) => boxed(parseCallView(b))),
+    hangUp: (id) => request('DELETE', `/api/calls/${encodeURIComponent(id)}`, (b) => boxed(parseCallView(b))),
     recentCalls: () => get('/api/calls/recent', parseRecentCalls),
     voicemail: () => get('/api/voicemail', parseVoicemail),
     markVoicemailRead: (id) =>

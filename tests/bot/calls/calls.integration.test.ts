@@ -81,6 +81,89 @@ describe('calls over the linked Webex account (integration)', function () {
     );
   });
 
+  describe('DELETE /api/calls/{id}', () => {
+    const hangUp = (userId: string, id: string) =>
+      world().api(userId, 'DELETE', `/api/calls/${encodeURIComponent(id)}`);
+
+    async function placed(): Promise<{ user: DemoUser; personId: string; call: CallView }> {
+      const { user, personId } = await linked();
+      const got = await world().api(user.id, 'POST', '/api/calls', { destination: '+1 206 555 0177' });
+      assert.equal(got.status, 201, got.text);
+      return { user, personId, call: (got.body as { call: CallView }).call };
+    }
+
+    it('cancels a call still ringing the devices: Webex drops it and polls say ended', async () => {
+      const { user, personId, call } = await placed();
+      assert.equal(world().sandbox.standIns.webex.activeCalls(personId).length, 1);
+      const cancelled = await hangUp(user.id, call.id);
+      assert.equal(cancelled.status, 200, cancelled.text);
+      assert.deepEqual(cancelled.body, {
+        id: call.id,
+        state: 'ended',
+        destination: '+12065550177',
+        startedAt: call.startedAt,
+      });
+      assert.deepEqual(world().sandbox.standIns.webex.activeCalls(personId), []);
+      const polled = await world().api(user.id, 'GET', `/api/calls/${encodeURIComponent(call.id)}`);
+      assert.equal(polled.status, 200, polled.text);
+      assert.equal((polled.body as CallView).state, 'ended');
+    });
+
+    it('hangs up a connected call, and a repeat answers ended again', async () => {
+      const { user, personId, call } = await placed();
+      const webex = world().sandbox.standIns.webex;
+      webex.answerOnDevice(personId, call.id);
+      webex.remoteAnswer(call.id);
+      const live = await world().api(user.id, 'GET', `/api/calls/${encodeURIComponent(call.id)}`);
+      assert.equal((live.body as CallView).state, 'connected');
+      const first = await hangUp(user.id, call.id);
+      assert.equal(first.status, 200, first.text);
+      assert.equal((first.body as CallView).state, 'ended');
+      assert.equal((first.body as CallView).reason, undefined);
+      assert.deepEqual(webex.activeCalls(personId), []);
+      const again = await hangUp(user.id, call.id);
+      assert.equal(again.status, 200, again.text);
+      assert.deepEqual(again.body, first.body);
+    });
+
+    it('answers ended when the far end hung up first', async () => {
+      const { user, call } = await placed();
+      world().sandbox.standIns.webex.remoteHangup(call.id);
+      const got = await hangUp(user.id, call.id);
+      assert.equal(got.status, 200, got.text);
+      assert.equal((got.body as CallView).state, 'ended');
+    });
+
+    it("answers 404 for another user's call and leaves it ringing, and for an unknown id", async () => {
+      const { personId, call } = await placed();
+      const { user: other } = await linked();
+      const refused = await hangUp(other.id, call.id);
+      assert.equal(refused.status, 404, refused.text);
+      assert.equal((refused.body as { code: string }).code, 'call_not_found');
+      assert.equal(world().sandbox.standIns.webex.activeCalls(personId).at(0)?.id, call.id);
+      const unknown = await hangUp(other.id, 'Y2lzY29zcGFyazovL3Vz');
+      assert.equal(unknown.status, 404);
+      assert.equal((unknown.body as { code: string }).code, 'call_not_found');
+      const badId = await world().api(other.id, 'DELETE', '/api/calls/a%20b');
+      assert.equal(badId.status, 400);
+    });
+
+    it('maps Webex failures like placing a call: 503 with retryAfterSeconds, 409 relink', async () => {
+      const { user, personId, call } = await placed();
+      const webex = world().sandbox.standIns.webex;
+      webex.throttle('calls', { retryAfterSeconds: 30, requests: 1 });
+      const busy = await hangUp(user.id, call.id);
+      assert.equal(busy.status, 503, busy.text);
+      assert.equal((busy.body as { code: string }).code, 'webex_unavailable');
+      assert.equal((busy.body as { retryAfterSeconds: number }).retryAfterSeconds, 30);
+      assert.equal(webex.activeCalls(personId).length, 1, 'still ringing after a refused hang-up');
+      webex.revokeGrants(personId);
+      const dead = await hangUp(user.id, call.id);
+      assert.equal(dead.status, 409, dead.text);
+      assert.equal((dead.body as { code: string }).code, 'webex_relink_required');
+    });
+  });
+
   it('answers 404 call_not_found for a call it never placed', async () => {
     const { user } = await linked();
     const got = await world().api(user.id, 'GET', '/api/calls/Y2lzY29zcGFyazovL3Vz');
