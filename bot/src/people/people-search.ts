@@ -53,6 +53,11 @@ export const DIRECTORY_SELECT = [
   'userPrincipalName',
 ] as const;
 const MAX_SOURCE_TOP = 50;
+/**
+ * Longer queries are cut to this before Graph sees them: the tab refuses them, but the bot's
+ * "call <name>" and the messaging extension pass on whatever was typed.
+ */
+export const MAX_PEOPLE_QUERY_CHARS = 100;
 /** Safety margin so the answer is built before the deadline, not at it. */
 const FINISH_MARGIN_MS = 30;
 
@@ -72,7 +77,7 @@ export function createPeopleSearch(deps: PeopleSearchDeps): PeopleSearch {
       const started = now();
       const deadlineMs = Math.max(1, request.deadlineMs);
       const deadline = started + deadlineMs;
-      const query = request.query.trim();
+      const query = request.query.trim().slice(0, MAX_PEOPLE_QUERY_CHARS).trim();
       const skip = Math.max(0, Math.floor(request.skip));
       const count = Math.max(0, Math.floor(request.count));
       const top = Math.min(MAX_SOURCE_TOP, Math.max(10, skip + count + 1));

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { PeopleSearch, PeopleSearchRequest, Person } from '../../../bot/src/people/person.js';
 import {
   createPeopleSearch,
+  MAX_PEOPLE_QUERY_CHARS,
   SPEED_DIALS_EXTENSION,
   type PeopleGraph,
 } from '../../../bot/src/people/people-search.js';
@@ -202,6 +203,39 @@ describe('people search against the Graph stand-in (integration)', function () {
     assert.ok(result.people.length >= launchCrew.memberIds.length);
     assert.ok(result.people.every((p) => p.presence === undefined));
     assert.deepEqual(result.slowSources, []);
+  });
+
+  it('bounds the query it sends to Graph, whatever length the caller passed (bot command, messaging extension)', async () => {
+    const client = fx.client({ logger: logs.logger });
+    const sent: string[] = [];
+    const recording: PeopleGraph = {
+      searchUsers: (text, options) => {
+        sent.push(text);
+        return client.searchUsers(text, options);
+      },
+      listContacts: (text, top, options) => {
+        sent.push(text);
+        return client.listContacts(text, top, options);
+      },
+      listChatMembers: client.listChatMembers.bind(client),
+      listChannelMembers: client.listChannelMembers.bind(client),
+      getPresence: client.getPresence.bind(client),
+      getExtension: client.getExtension.bind(client),
+    };
+    const bounded = createPeopleSearch({
+      graphFor: () => Promise.resolve(ok(recording)),
+      logger: logs.logger,
+    });
+    const result = await bounded.search({
+      userId: USER,
+      query: `bianca${'q'.repeat(20_000)}`,
+      skip: 0,
+      count: 10,
+      deadlineMs: DEADLINE,
+    });
+    assert.equal(sent.length, 2, 'the directory and contacts were searched');
+    assert.ok(sent.every((text) => text.startsWith('bianca') && text.length === MAX_PEOPLE_QUERY_CHARS));
+    assert.deepEqual(result.failedSources, []);
   });
 
   it('fails every planned source when the user has no Graph client, without calling Graph', async () => {

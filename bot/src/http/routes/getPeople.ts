@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import type { CallTabDeps } from '../../call-tab/deps.js';
 import { ApiProblem } from '../../call-tab/problems.js';
+import { MAX_PEOPLE_QUERY_CHARS } from '../../people/people-search.js';
 import { reply, tabRoute } from '../../call-tab/tab-route.js';
 import { validate, type Route } from '../route.js';
 
 const query = z.object({
-  q: z.string().max(100, 'must be at most 100 characters').default(''),
+  q: z
+    .string()
+    .max(MAX_PEOPLE_QUERY_CHARS, `must be at most ${String(MAX_PEOPLE_QUERY_CHARS)} characters`)
+    .default(''),
   top: z.coerce.number().int('must be a whole number').min(1).max(25).default(15),
 });
 
