@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphClient, GraphError } from '../integrations/graph/graph.client.js';
 import { pathSegment } from '../integrations/graph/odata.js';
-import type { Logger } from '../observability/logger.js';
+import { serializeError, type Logger } from '../observability/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
 import type { LeaseRepo } from '../store/store.js';
 import {
@@ -167,7 +167,11 @@ export function createSpeedDialService(deps: SpeedDialServiceDeps): SpeedDialSer
           conflicts: outcome.conflicts,
         });
       } finally {
-        await deps.leases.release(lease, owner, token);
+        // The save already happened or failed on its own; a lost release only delays the next
+        // save until the lease expires, so it must not turn this answer into an error.
+        await deps.leases.release(lease, owner, token).catch((error: unknown) => {
+          deps.logger.warn({ userId, err: serializeError(error) }, 'speed dials lease not released');
+        });
       }
     },
   };

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import sinon from 'sinon';
 import { SPEED_DIALS_EXTENSION } from '../../../bot/src/speed-dials/codec.js';
 import type { DemoUser } from '../../../sandbox/src/seed/org.js';
 import { useCallTabWorld } from '../call-tab/world.js';
@@ -141,6 +142,22 @@ describe('speed dials in the Graph open extension (integration)', function () {
     assert.deepEqual(
       (JSON.parse((await stored(user))?.entries as string) as Dial[]).map((e) => e.id),
       [...first.entries.map((e) => e.id), 'ext'],
+    );
+  });
+
+  it('answers a save that reached Graph with 200 even when the store cannot release the save lease', async () => {
+    const user = freshUser();
+    const release = sinon.stub(world().store.leases, 'release').rejects(new Error('database is locked'));
+    try {
+      const saved = await save(user, [desk], await read(user));
+      assert.equal(saved.status, 200);
+      assert.ok(release.called);
+    } finally {
+      release.restore();
+    }
+    assert.deepEqual(
+      (await read(user)).entries.map((e) => e.id),
+      ['desk'],
     );
   });
 
