@@ -144,6 +144,20 @@ export interface CallStrings {
   };
   readonly callingTo: (destination: string) => string;
   readonly statusLost: string;
+  /** Ends a call still ringing or connecting. */
+  readonly cancel: string;
+  readonly cancelLabel: (destination: string) => string;
+  /** Ends a connected or held call. */
+  readonly hangUp: string;
+  readonly hangUpLabel: (destination: string) => string;
+  readonly ending: string;
+  readonly hangUpErrorTitle: string;
+  readonly hangUpErrors: {
+    readonly webex_relink_required: string;
+    readonly webex_unavailable: (retryAfterSeconds: number | undefined) => string;
+    readonly network: string;
+    readonly other: string;
+  };
   readonly dismiss: string;
   readonly callAgain: string;
   readonly deepLinkTitle: string;
@@ -456,6 +470,22 @@ export const strings: Strings = {
     },
     callingTo: (destination) => `To ${destination}`,
     statusLost: 'Can’t get the call’s status right now; it may still be going on your Webex device.',
+    cancel: 'Cancel',
+    cancelLabel: (destination) => `Cancel the call to ${destination}`,
+    hangUp: 'Hang up',
+    hangUpLabel: (destination) => `Hang up the call with ${destination}`,
+    ending: 'Ending the call…',
+    hangUpErrorTitle: 'Couldn’t end the call',
+    hangUpErrors: {
+      webex_relink_required:
+        'Your Webex sign-in has expired, so CallBridge can’t end the call. End it on your Webex device, then link Webex again.',
+      webex_unavailable: (retryAfterSeconds) =>
+        retryAfterSeconds === undefined
+          ? 'Webex isn’t responding right now. Try again in a moment, or end the call on your Webex device.'
+          : `Webex isn’t responding right now. Try again in ${retryAfterSeconds} seconds, or end the call on your Webex device.`,
+      network: 'CallBridge can’t be reached. Check your connection, or end the call on your Webex device.',
+      other: 'The call couldn’t be ended from here. End it on your Webex device.',
+    },
     dismiss: 'Dismiss',
     callAgain: 'Call again',
     deepLinkTitle: 'Call with the Webex app',

@@ -434,6 +434,7 @@ describe('Call tab in the dev host: speed dials, search, calls', function () {
       timeout: UI_TIMEOUT,
     });
     await panel.getByText('Connected', { exact: true }).waitFor();
+    await panel.getByRole('button', { name: /^Hang up the call with / }).waitFor();
     sandbox.standIns.webex.remoteHangup(callId);
     await frame.waitForSelector('[data-testid="call-panel"][data-state="ended"]', { timeout: UI_TIMEOUT });
     await panel.getByRole('button', { name: 'Call again' }).waitFor();
@@ -451,6 +452,15 @@ describe('Call tab in the dev host: speed dials, search, calls', function () {
       1,
       'the redial reached Webex',
     );
+
+    // Cancel while the devices ring, from the keyboard: Webex drops the call.
+    const cancel = panel.getByRole('button', { name: /^Cancel the call to / });
+    await cancel.focus();
+    const hungUp = page.waitForResponse((r) => r.request().method() === 'DELETE', { timeout: UI_TIMEOUT });
+    await page.keyboard.press('Enter');
+    assert.equal((await hungUp).status(), 200);
+    await panel.getByText('Call ended', { exact: true }).waitFor({ timeout: UI_TIMEOUT });
+    assert.deepEqual(sandbox.standIns.webex.activeCalls(user.webex.personId), [], 'no live call in Webex');
   });
 
   it('gives an unlinked user the Webex deep link and the Link Webex action', async () => {

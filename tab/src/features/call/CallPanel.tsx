@@ -12,7 +12,13 @@ import {
 import type { CallView } from '../../api/contract.js';
 import { Section, useSectionStyles } from '../../app/Section.js';
 import { strings } from '../../i18n/strings.js';
-import { isFinished, type CallHandle, type CallProblem, type CallTarget } from './useCall.js';
+import {
+  isFinished,
+  type CallHandle,
+  type CallProblem,
+  type CallTarget,
+  type EndProblem,
+} from './useCall.js';
 
 const useStyles = makeStyles({
   row: {
@@ -90,6 +96,14 @@ function CallBody({ call, onLinkWebex }: { readonly call: CallHandle; readonly o
               {finished ? <EndReason call={state.call} /> : null}
             </div>
             <div className={styles.actions}>
+              {finished ? null : (
+                <EndButton
+                  call={state.call}
+                  target={state.target}
+                  ending={state.ending}
+                  onEnd={call.hangUp}
+                />
+              )}
               {finished ? (
                 <Button appearance="primary" onClick={again(state.target)}>
                   {strings.call.callAgain}
@@ -98,6 +112,9 @@ function CallBody({ call, onLinkWebex }: { readonly call: CallHandle; readonly o
               {dismiss}
             </div>
           </div>
+          {state.endProblem !== null && !finished ? (
+            <EndFailure problem={state.endProblem} onLinkWebex={onLinkWebex} />
+          ) : null}
           {state.statusLost && !finished ? (
             <MessageBar intent="warning">
               <MessageBarBody>{strings.call.statusLost}</MessageBarBody>
@@ -155,6 +172,67 @@ function CallBody({ call, onLinkWebex }: { readonly call: CallHandle; readonly o
         </MessageBar>
       );
   }
+}
+
+/** Cancel while the call rings, Hang up once answered; stays focusable while the request runs. */
+function EndButton({
+  call,
+  target,
+  ending,
+  onEnd,
+}: {
+  readonly call: CallView;
+  readonly target: CallTarget;
+  readonly ending: boolean;
+  readonly onEnd: () => void;
+}) {
+  const answered = call.state === 'connected' || call.state === 'held';
+  const text = answered ? strings.call.hangUp : strings.call.cancel;
+  const name = answered ? strings.call.hangUpLabel(label(target)) : strings.call.cancelLabel(label(target));
+  return (
+    <Button
+      appearance="primary"
+      data-testid="call-end"
+      aria-label={ending ? `${name}. ${strings.call.ending}` : name}
+      disabledFocusable={ending}
+      icon={ending ? <Spinner size="extra-tiny" aria-hidden="true" /> : null}
+      onClick={onEnd}
+    >
+      {ending ? strings.call.ending : text}
+    </Button>
+  );
+}
+
+function EndFailure({
+  problem,
+  onLinkWebex,
+}: {
+  readonly problem: EndProblem;
+  readonly onLinkWebex: () => void;
+}) {
+  const section = useSectionStyles();
+  const errors = strings.call.hangUpErrors;
+  const text =
+    problem.problem === 'webex_relink_required'
+      ? errors.webex_relink_required
+      : problem.problem === 'webex_unavailable'
+        ? errors.webex_unavailable(problem.retryAfterSeconds)
+        : problem.problem === 'network'
+          ? errors.network
+          : errors.other;
+  return (
+    <MessageBar intent="error" layout="multiline" politeness="assertive" data-testid="call-end-error">
+      <MessageBarBody>
+        <MessageBarTitle className={section.noticeTitle}>{strings.call.hangUpErrorTitle}</MessageBarTitle>
+        {text}
+      </MessageBarBody>
+      {problem.problem === 'webex_relink_required' ? (
+        <MessageBarActions>
+          <Button onClick={onLinkWebex}>{strings.call.linkAgain}</Button>
+        </MessageBarActions>
+      ) : null}
+    </MessageBar>
+  );
 }
 
 function EndReason({ call }: { readonly call: CallView }) {

@@ -11,6 +11,11 @@ export type CallProblem =
   | 'network'
   | 'other';
 
+export interface EndProblem {
+  readonly problem: CallProblem;
+  readonly retryAfterSeconds?: number;
+}
+
 export interface CallTarget {
   readonly destination: string;
   readonly displayName?: string;
@@ -25,6 +30,10 @@ export type CallPanelState =
       readonly call: CallView;
       /** The last status poll failed; the call may well be going on. */
       readonly statusLost: boolean;
+      /** Cancel or Hang up was pressed and CallBridge has not answered yet. */
+      readonly ending: boolean;
+      /** Why the last Cancel or Hang up failed; the call is still on. */
+      readonly endProblem: EndProblem | null;
     }
   | {
       readonly kind: 'deep_link';
@@ -42,6 +51,8 @@ export type CallPanelState =
 export interface CallHandle {
   readonly state: CallPanelState;
   readonly place: (target: CallTarget) => void;
+  /** Cancels the live call while it rings, hangs it up once answered; no-op when none is live. */
+  readonly hangUp: () => void;
   readonly dismiss: () => void;
 }
 
@@ -80,7 +91,7 @@ export function useCall(api: ApiClient, pollMs: number = CALL_POLL_MS): CallHand
         const placed = result.value;
         setState(
           placed.mode === 'webex'
-            ? { kind: 'webex', target, call: placed.call, statusLost: false }
+            ? { kind: 'webex', target, call: placed.call, statusLost: false, ending: false, endProblem: null }
             : { kind: 'deep_link', target, links: placed.links, linkWebex: placed.linkWebex },
         );
       });
@@ -97,7 +108,8 @@ export function useCall(api: ApiClient, pollMs: number = CALL_POLL_MS): CallHand
       void api.call(callId).then((result) => {
         if (mine !== generation.current) return;
         setState((s) => {
-          if (s.kind !== 'webex' || s.call.id !== callId) return s;
+          // A finished call stays finished: a poll sent before Hang up may answer after it.
+          if (s.kind !== 'webex' || s.call.id !== callId || isFinished(s.call)) return s;
           if (result.ok) return { ...s, call: result.value, statusLost: false };
           // Webex no longer lists the call: it is over.
           if (result.error.kind === 'not_found') return { ...s, call: { ...s.call, state: 'ended' } };
@@ -111,12 +123,31 @@ export function useCall(api: ApiClient, pollMs: number = CALL_POLL_MS): CallHand
     // `state` re-arms the timer after every answer (each one is a new state object).
   }, [api, callId, pollMs, state]);
 
+  const hangUp = useCallback(() => {
+    if (callId === undefined) return;
+    const mine = generation.current;
+    const ending = (change: (s: CallPanelState & { kind: 'webex' }) => CallPanelState) => {
+      setState((s) => (s.kind === 'webex' && s.call.id === callId ? change(s) : s));
+    };
+    ending((s) => ({ ...s, ending: true, endProblem: null }));
+    void api.hangUp(callId).then((result) => {
+      if (mine !== generation.current) return;
+      ending((s) => {
+        if (result.ok) return { ...s, call: result.value, statusLost: false, ending: false };
+        // The server no longer knows the call: it is over all the same.
+        if (result.error.kind === 'not_found')
+          return { ...s, call: { ...s.call, state: 'ended' }, ending: false };
+        return { ...s, ending: false, endProblem: problemFor(result.error) };
+      });
+    });
+  }, [api, callId]);
+
   const dismiss = useCallback(() => {
     generation.current++;
     setState({ kind: 'idle' });
   }, []);
 
-  return { state, place, dismiss };
+  return { state, place, hangUp, dismiss };
 }
 
 export function problemFor(error: ApiError): { problem: CallProblem; retryAfterSeconds?: number } {
