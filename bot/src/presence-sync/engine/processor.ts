@@ -122,19 +122,22 @@ export function createInboxProcessor(deps: ProcessorDeps): InboxProcessor {
       for (const { row } of items) await deps.store.inbox.complete(row.id, deps.owner);
       return;
     }
-    // Only the newest row needs to stay: the next round re-reads everything anyway.
-    const keep = items[items.length - 1];
-    for (const { row } of items.slice(0, -1)) await deps.store.inbox.complete(row.id, deps.owner);
-    if (keep === undefined) return;
+    // The retry round reads only what its rows ask for, so the newest row of each kind stays (a
+    // call event folded into a presence row would be acknowledged yet never acted on).
+    const newest = new Map<string, InboxItem>();
+    for (const { row, event } of items) newest.set(foldKey(event), row);
+    const kept = new Set(newest.values());
+    for (const { row } of items) if (!kept.has(row)) await deps.store.inbox.complete(row.id, deps.owner);
     const deferral =
       outcome.code === 'damped' ||
       outcome.code === 'tenant_rate_limited' ||
       outcome.code.startsWith('throttled');
-    await deps.store.inbox.fail(keep.row.id, deps.owner, {
-      error: outcome.code,
-      ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
-      ...(deferral ? { maxAttempts: DEFERRAL_MAX_ATTEMPTS } : {}),
-    });
+    for (const row of kept)
+      await deps.store.inbox.fail(row.id, deps.owner, {
+        error: outcome.code,
+        ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
+        ...(deferral ? { maxAttempts: DEFERRAL_MAX_ATTEMPTS } : {}),
+      });
   };
 
   const maxBatches = deps.maxBatchesPerTick ?? 50;
@@ -163,6 +166,19 @@ export function createInboxProcessor(deps: ProcessorDeps): InboxProcessor {
 }
 
 /** What one user's batch asks for: which sides to read, and the call events in it. */
+/** Rows with the same key ask the retry round for the same reads and call facts. */
+function foldKey(event: InboxEvent): string {
+  switch (event.type) {
+    case 'webex.call':
+      return `webex.call:${event.callId}`;
+    case 'presence.recheck':
+      return `presence.recheck:${[...event.sides].sort().join(',')}`;
+    case 'graph.presence':
+    case 'graph.lifecycle':
+      return event.type;
+  }
+}
+
 export function requestFor(events: readonly InboxEvent[]): {
   readTeams: boolean;
   readWebex: boolean;

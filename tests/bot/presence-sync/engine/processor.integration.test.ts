@@ -145,6 +145,24 @@ describe('presence inbox processor (SQLite, fake ports)', function () {
     assert.equal(world.writes.at(-1)?.kind, 'webex.dnd.on');
   });
 
+  it('keeps a call event that shared a throttled round with a newer presence row, and acts on it after the wait', async function () {
+    world.setCall(userId, 'c1', 'connected');
+    world.faults = { throttle: 1 };
+    await store.inbox.enqueue(answeredItem('call-1'));
+    await store.inbox.enqueue(presenceItem('later'));
+    const e = engine();
+    await e.processor.processBatch();
+    assert.equal((await store.inbox.countByStatus()).pending, 2, 'both kinds of row wait for the retry');
+    world.faults = { throttle: 0 };
+    now += 10_000;
+    await e.processor.processBatch();
+    assert.equal((await store.inbox.countByStatus()).done, 2);
+    assert.ok(
+      world.writes.some((w) => w.kind === 'teams.set'),
+      'the answered call reached Teams',
+    );
+  });
+
   it('counts writes, echoes it did not mirror, and propagation per direction', async function () {
     const registry = new Registry();
     const e = engine(registry);
