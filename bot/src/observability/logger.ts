@@ -73,8 +73,18 @@ export function serializeError(error: unknown): Record<string, unknown> {
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const BEARER = /(bearer\s+)[^\s"']+/gi;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+/** A run of digits with phone punctuation, standing alone (not inside an id or a word). */
+const PHONE_LIKE = /(?<![\w-])\+?\(?\d[\d\s().-]{5,}\d(?![\w-])/g;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
+const PHONE_MIN_DIGITS = 7;
 
-/** Removes anything shaped like a token or an email address from free text. */
+/** Removes anything shaped like a token, an email address or a phone number from free text. */
 export function scrub(text: string): string {
-  return text.replace(JWT_LIKE, '[jwt]').replace(BEARER, '$1[redacted]').replace(EMAIL, '[email]');
+  return text
+    .replace(JWT_LIKE, '[jwt]')
+    .replace(BEARER, '$1[redacted]')
+    .replace(EMAIL, '[email]')
+    .replace(PHONE_LIKE, (run) =>
+      ISO_DATE.test(run) || run.replace(/\D/g, '').length < PHONE_MIN_DIGITS ? run : '[phone]',
+    );
 }
