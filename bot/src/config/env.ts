@@ -79,6 +79,12 @@ const rawSchema = z.object({
     .default('US')
     .refine(isSupportedCountry, { message: 'must be an ISO 3166 alpha-2 country code such as US, GB or DE' }),
 
+  /**
+   * Graph presence calls per tenant per 30 s this instance may make. Graph allows 1,500 per app per
+   * tenant: with several instances, give each 1,400 / instances.
+   */
+  PRESENCE_TENANT_CALLS_PER_30S: intInRange(1, 1_500, 1_400),
+
   DATA_DIR: z.string().default('.data'),
   TAB_DIST_DIR: z.string().default('tab/dist'),
   SANDBOX_HOST_ORIGIN: url.optional(),
@@ -135,6 +141,10 @@ export interface Config {
   readonly calling: {
     /** ISO 3166 alpha-2; national numbers typed without `+` are read as this country's. */
     readonly defaultCountry: string;
+  };
+  readonly presenceSync: {
+    /** This instance's share of Graph's per-tenant presence budget (calls per 30 s). */
+    readonly tenantCallsPer30s: number;
   };
   readonly store: { readonly dataDir: string; readonly databaseUrl: string | undefined };
   /** Keys of the token vault (bot/src/auth/token-vault.ts). Never log it: use summarizeConfig. */
@@ -237,6 +247,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       clientSecret: raw.WEBEX_CLIENT_SECRET,
     },
     calling: { defaultCountry: raw.CALL_DEFAULT_COUNTRY },
+    presenceSync: { tenantCallsPer30s: raw.PRESENCE_TENANT_CALLS_PER_30S },
     store: { dataDir: raw.DATA_DIR, databaseUrl: raw.DATABASE_URL },
     tokenVault: keyRing.value,
     teams: { appId: raw.TEAMS_APP_ID },
@@ -322,6 +333,8 @@ export function summarizeConfig(config: Config): Record<string, unknown> {
       dataDir: config.store.dataDir,
       databaseUrl: config.store.databaseUrl === undefined ? 'unset' : redactUrl(config.store.databaseUrl),
     },
+    calling: config.calling,
+    presenceSync: config.presenceSync,
     tokenVault: {
       activeKeyId: config.tokenVault.activeKeyId,
       keyIds: [...config.tokenVault.keys.keys()],

@@ -86,6 +86,7 @@ export function createPresenceSync(deps: PresenceSyncDeps): PresenceSync {
     logger,
     owner: `presence-${randomUUID()}`,
     now,
+    tenantPresenceLimit: config.presenceSync.tenantCallsPer30s,
     ...(deps.registry === undefined ? {} : { registry: deps.registry }),
     ports: {
       teams: createGraphPresencePort({

@@ -42,6 +42,18 @@ describe('loadConfig', () => {
     assert.match(result.error.message, /GRAPH_BASE_URL/);
   });
 
+  it("takes this instance's share of the per-tenant presence budget, within Graph's 1,500", () => {
+    const shared = loadConfig({ PRESENCE_TENANT_CALLS_PER_30S: '350' });
+    assert.ok(shared.ok);
+    assert.equal(shared.value.presenceSync.tenantCallsPer30s, 350);
+    const defaulted = loadConfig({});
+    assert.ok(defaulted.ok);
+    assert.equal(defaulted.value.presenceSync.tenantCallsPer30s, 1_400);
+    const tooMany = loadConfig({ PRESENCE_TENANT_CALLS_PER_30S: '2000' });
+    assert.ok(!tooMany.ok);
+    assert.match(tooMany.error.message, /PRESENCE_TENANT_CALLS_PER_30S/);
+  });
+
   it('lists every bad variable in one error', () => {
     const result = loadConfig({
       GRAPH_BASE_URL: 'nope',
