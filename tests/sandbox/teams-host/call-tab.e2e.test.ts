@@ -4,7 +4,7 @@ import type { Frame, Page } from 'playwright-core';
 import { SANDBOX_IDS, type RunningSandbox } from '../../../sandbox/src/launch.js';
 import type { DemoContact, DemoUser } from '../../../sandbox/src/seed/org.js';
 import { axeViolations } from './support/axe.js';
-import { startBrowserWorld, type BrowserWorld } from './support/browser-world.js';
+import { useBrowserWorld } from './support/browser-world.js';
 
 /**
  * The Call tab end to end in headless Chromium through the sandbox Teams dev host (the real
@@ -27,22 +27,11 @@ interface StoredDial {
 
 describe('Call tab in the dev host: speed dials, search, calls', function () {
   this.timeout(240_000);
-  let world: BrowserWorld | undefined;
   let sandbox: RunningSandbox;
   let page: Page;
   const taken = new Set<string>();
-
-  before(async function () {
-    world = await startBrowserWorld('screenshots');
-    if (world === undefined) {
-      this.skip();
-      return;
-    }
-    ({ sandbox, page } = world);
-  });
-
-  after(async () => {
-    await world?.close();
+  const world = useBrowserWorld('screenshots', (ready) => {
+    ({ sandbox, page } = ready);
   });
 
   /** A Webex Calling user no other test here has used (each test starts from a clean user). */
@@ -142,7 +131,7 @@ describe('Call tab in the dev host: speed dials, search, calls', function () {
 
   async function shot(name: string, width?: number): Promise<void> {
     if (width !== undefined) await tabWidth(width);
-    await page.screenshot({ path: path.join(world!.shots, `${name}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(world().shots, `${name}.png`), fullPage: true });
     if (width !== undefined) await page.setViewportSize({ width: 1280, height: 800 });
   }
 

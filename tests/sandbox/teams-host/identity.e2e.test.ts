@@ -4,7 +4,7 @@ import type { Frame, Page } from 'playwright-core';
 import type { RunningSandbox } from '../../../sandbox/src/launch.js';
 import type { DemoUser } from '../../../sandbox/src/seed/org.js';
 import { axeViolations } from './support/axe.js';
-import { startBrowserWorld, type BrowserWorld } from './support/browser-world.js';
+import { useBrowserWorld } from './support/browser-world.js';
 
 /**
  * The Call tab's account slice in the dev host, end to end: the sign-in check on load, the
@@ -16,21 +16,10 @@ const UI_TIMEOUT = 30_000;
 
 describe('Call tab account: sign-in, permission and Webex link in the dev host', function () {
   this.timeout(180_000);
-  let world: BrowserWorld | undefined;
   let sandbox: RunningSandbox | undefined;
   let page: Page;
-
-  before(async function () {
-    world = await startBrowserWorld('tab');
-    if (world === undefined) {
-      this.skip();
-      return;
-    }
-    ({ sandbox, page } = world);
-  });
-
-  after(async () => {
-    await world?.close();
+  const world = useBrowserWorld('tab', (ready) => {
+    ({ sandbox, page } = ready);
   });
 
   /** A demo user with a Webex account (the link test needs one; the others don't mind). */
@@ -70,7 +59,7 @@ describe('Call tab account: sign-in, permission and Webex link in the dev host',
 
   async function shot(name: string, width?: number): Promise<void> {
     if (width !== undefined) await page.setViewportSize({ width, height: 800 });
-    await page.screenshot({ path: path.join(world!.shots, `${name}.png`) });
+    await page.screenshot({ path: path.join(world().shots, `${name}.png`) });
     if (width !== undefined) await page.setViewportSize({ width: 1280, height: 800 });
   }
 

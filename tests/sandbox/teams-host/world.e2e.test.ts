@@ -5,7 +5,7 @@ import type { Frame, Page } from 'playwright-core';
 import { SANDBOX_IDS, type RunningSandbox } from '../../../sandbox/src/launch.js';
 import type { DemoUser } from '../../../sandbox/src/seed/org.js';
 import { axeViolations } from './support/axe.js';
-import { startBrowserWorld, type BrowserWorld } from './support/browser-world.js';
+import { useBrowserWorld } from './support/browser-world.js';
 
 /**
  * The whole sandbox (stand-ins + service + dev host) in a browser, as a newcomer uses it after
@@ -15,21 +15,10 @@ import { startBrowserWorld, type BrowserWorld } from './support/browser-world.js
 
 describe('sandbox in a browser: dev host, compose box, console', function () {
   this.timeout(120_000);
-  let world: BrowserWorld | undefined;
   let sandbox: RunningSandbox | undefined;
   let page: Page;
-
-  before(async function () {
-    world = await startBrowserWorld('sandbox');
-    if (world === undefined) {
-      this.skip();
-      return;
-    }
-    ({ sandbox, page } = world);
-  });
-
-  after(async () => {
-    await world?.close();
+  const world = useBrowserWorld('sandbox', (ready) => {
+    ({ sandbox, page } = ready);
   });
 
   function demoUser(index: number): DemoUser {
@@ -51,14 +40,14 @@ describe('sandbox in a browser: dev host, compose box, console', function () {
     const frame = await tabFrame();
     await frame.getByText(`Signed in as ${user.displayName}`).waitFor({ timeout: 30_000 });
     await page.waitForSelector('body[data-tab-state="success"]');
-    await page.screenshot({ path: path.join(world!.shots, 'dev-host-tab.png') });
+    await page.screenshot({ path: path.join(world().shots, 'dev-host-tab.png') });
   });
 
   it('delivers a theme switch to the tab', async () => {
     const frame = await tabFrame();
     await page.selectOption('#theme-picker', 'dark');
     await frame.waitForFunction(() => document.documentElement.style.colorScheme === 'dark');
-    await page.screenshot({ path: path.join(world!.shots, 'dev-host-tab-dark.png') });
+    await page.screenshot({ path: path.join(world().shots, 'dev-host-tab-dark.png') });
     await page.selectOption('#theme-picker', 'default');
     await frame.waitForFunction(() => document.documentElement.style.colorScheme === 'light');
   });
@@ -103,7 +92,7 @@ describe('sandbox in a browser: dev host, compose box, console', function () {
         responseType ?? '',
       ),
     );
-    await page.screenshot({ path: path.join(world!.shots, 'compose-box.png') });
+    await page.screenshot({ path: path.join(world().shots, 'compose-box.png') });
   });
 
   it('lists every demo user in the console and drives a stand-in from a button', async () => {
@@ -141,7 +130,7 @@ describe('sandbox in a browser: dev host, compose box, console', function () {
       assert.equal(calls[0]?.state, 'alerting');
       await page.waitForSelector('#user-detail tr[data-call-id] button[data-action="answer"]');
     }
-    await page.screenshot({ path: path.join(world!.shots, 'console.png'), fullPage: true });
+    await page.screenshot({ path: path.join(world().shots, 'console.png'), fullPage: true });
   });
 
   it('passes axe (WCAG 2.1 A/AA) on the console, compose box and dev host, light and dark', async () => {

@@ -56,3 +56,29 @@ export async function startBrowserWorld(shotsFolder: string): Promise<BrowserWor
     throw error;
   }
 }
+
+/**
+ * Registers a suite's `before`/`after` for one browser world (the suite skips when Chromium is
+ * missing), hands the world to `onReady`, and returns its getter; call inside `describe`.
+ */
+export function useBrowserWorld(
+  shotsFolder: string,
+  onReady: (world: BrowserWorld) => void,
+): () => BrowserWorld {
+  let world: BrowserWorld | undefined;
+  before(async function () {
+    world = await startBrowserWorld(shotsFolder);
+    if (world === undefined) {
+      this.skip();
+      return;
+    }
+    onReady(world);
+  });
+  after(async () => {
+    await world?.close();
+  });
+  return () => {
+    if (world === undefined) throw new Error('the browser world is not running');
+    return world;
+  };
+}
