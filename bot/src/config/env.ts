@@ -84,6 +84,12 @@ const rawSchema = z.object({
    * tenant: with several instances, give each 1,400 / instances.
    */
   PRESENCE_TENANT_CALLS_PER_30S: intInRange(1, 1_500, 1_400),
+  /**
+   * How often the reconciliation sweep re-reads every enrolled user (Teams presence in batches of
+   * 650, Webex calls and status one user at a time). Webex meetings and presenting reach Teams at
+   * this pace until the Webex SDK status adapter is deployed; shorter costs more Webex calls.
+   */
+  PRESENCE_RECONCILE_SECONDS: intInRange(60, 86_400, 900),
 
   DATA_DIR: z.string().default('.data'),
   TAB_DIST_DIR: z.string().default('tab/dist'),
@@ -145,6 +151,7 @@ export interface Config {
   readonly presenceSync: {
     /** This instance's share of Graph's per-tenant presence budget (calls per 30 s). */
     readonly tenantCallsPer30s: number;
+    readonly reconcileIntervalMs: number;
   };
   readonly store: { readonly dataDir: string; readonly databaseUrl: string | undefined };
   /** Keys of the token vault (bot/src/auth/token-vault.ts). Never log it: use summarizeConfig. */
@@ -247,7 +254,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       clientSecret: raw.WEBEX_CLIENT_SECRET,
     },
     calling: { defaultCountry: raw.CALL_DEFAULT_COUNTRY },
-    presenceSync: { tenantCallsPer30s: raw.PRESENCE_TENANT_CALLS_PER_30S },
+    presenceSync: {
+      tenantCallsPer30s: raw.PRESENCE_TENANT_CALLS_PER_30S,
+      reconcileIntervalMs: raw.PRESENCE_RECONCILE_SECONDS * 1000,
+    },
     store: { dataDir: raw.DATA_DIR, databaseUrl: raw.DATABASE_URL },
     tokenVault: keyRing.value,
     teams: { appId: raw.TEAMS_APP_ID },

@@ -87,6 +87,7 @@ export function createPresenceSync(deps: PresenceSyncDeps): PresenceSync {
     owner: `presence-${randomUUID()}`,
     now,
     tenantPresenceLimit: config.presenceSync.tenantCallsPer30s,
+    reconcileIntervalMs: config.presenceSync.reconcileIntervalMs,
     ...(deps.registry === undefined ? {} : { registry: deps.registry }),
     ports: {
       teams: createGraphPresencePort({

@@ -49,9 +49,19 @@ describe('loadConfig', () => {
     const defaulted = loadConfig({});
     assert.ok(defaulted.ok);
     assert.equal(defaulted.value.presenceSync.tenantCallsPer30s, 1_400);
+    assert.equal(defaulted.value.presenceSync.reconcileIntervalMs, 900_000);
     const tooMany = loadConfig({ PRESENCE_TENANT_CALLS_PER_30S: '2000' });
     assert.ok(!tooMany.ok);
     assert.match(tooMany.error.message, /PRESENCE_TENANT_CALLS_PER_30S/);
+  });
+
+  it('takes the reconciliation pace in seconds, no faster than once a minute', () => {
+    const fast = loadConfig({ PRESENCE_RECONCILE_SECONDS: '60' });
+    assert.ok(fast.ok);
+    assert.equal(fast.value.presenceSync.reconcileIntervalMs, 60_000);
+    const tooFast = loadConfig({ PRESENCE_RECONCILE_SECONDS: '5' });
+    assert.ok(!tooFast.ok);
+    assert.match(tooFast.error.message, /PRESENCE_RECONCILE_SECONDS/);
   });
 
   it('lists every bad variable in one error', () => {
