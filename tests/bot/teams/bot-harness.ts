@@ -23,7 +23,10 @@ export const BOT_ID = '00000000-0000-4000-8000-00000000b075';
 export const BOT_PASSWORD = 'bot-harness-test-secret';
 export { DEMO_TENANT_ID };
 
-const alwaysRun: SingletonGuard = { runExclusive: async (_name, fn) => ({ ran: true, value: await fn() }) };
+/** Runs every singleton tick here: these tests have one instance. */
+export const alwaysRun: SingletonGuard = {
+  runExclusive: async (_name, fn) => ({ ran: true, value: await fn() }),
+};
 
 export interface BotHarness {
   readonly org: DemoOrg;

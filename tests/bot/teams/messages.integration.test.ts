@@ -6,12 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import sinon from 'sinon';
 import { createService, type Service } from '../../../bot/src/app.js';
-import { loadConfig, type Config } from '../../../bot/src/config/env.js';
 import type { TurnHandler } from '../../../bot/src/http/routes/postMessages.js';
 import { createMetrics } from '../../../bot/src/observability/metrics.js';
 import { createBotRoute } from '../../../bot/src/teams/bot-route.js';
 import { HELP_TEXT } from '../../../bot/src/teams/callbridge.bot.js';
-import type { SingletonGuard } from '../../../bot/src/workers/daemon.js';
 import {
   startBotChannel,
   type RunningBotChannel,
@@ -21,6 +19,7 @@ import { createDemoOrg, DEMO_TENANT_ID } from '../../../sandbox/src/seed/org.js'
 import { Issuer } from '../../../sandbox/src/shared/issuer.js';
 import { loadSandboxTls } from '../../../sandbox/src/tls/index.js';
 import { captureLogs } from '../../support/log-capture.js';
+import { alwaysRun, BOT_ID, BOT_PASSWORD, configFor } from './bot-harness.js';
 
 /**
  * Foundation "done when": the real service (createService + the bot route, real botbuilder
@@ -29,36 +28,17 @@ import { captureLogs } from '../../support/log-capture.js';
  * token is a 401.
  */
 
-const BOT_ID = '00000000-0000-4000-8000-00000000b075';
-const BOT_PASSWORD = 'integration-test-bot-secret';
 const org = createDemoOrg();
 const user = org.users[3]!;
 
 /** Where sandbox/src/tls/prepare-ca.ts keeps the sandbox CA. */
 const SANDBOX_TLS_DIR = fileURLToPath(new URL('../../../.data/sandbox-tls', import.meta.url));
 
-const alwaysRun: SingletonGuard = { runExclusive: async (_name, fn) => ({ ran: true, value: await fn() }) };
-
 interface Harness {
   readonly channel: RunningBotChannel;
   readonly service: Service;
   readonly endpoint: string;
   readonly lines: () => string[];
-}
-
-function configFor(channel: RunningBotChannel, extra: Record<string, string> = {}): Config {
-  const loaded = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'debug',
-    BOT_ID,
-    BOT_PASSWORD,
-    BOT_FRAMEWORK_OPENID_METADATA_URL: channel.openIdMetadataUrl,
-    AAD_APP_OAUTH_AUTHORITY_HOST: channel.tokenAuthorityHost ?? '',
-    ...extra,
-  });
-  assert.ok(loaded.ok, loaded.ok ? '' : loaded.error.message);
-  return loaded.value;
 }
 
 async function start(
