@@ -9,7 +9,6 @@ import {
   SIGN_IN_SCOPES,
 } from '../../../bot/src/admin-consent/required-permissions.js';
 import { createService, type Service } from '../../../bot/src/app.js';
-import { createSsoValidator } from '../../../bot/src/auth/sso-validator.js';
 import { loadConfig } from '../../../bot/src/config/env.js';
 import { createMetrics } from '../../../bot/src/observability/metrics.js';
 import { openStore } from '../../../bot/src/store/open.js';
@@ -26,9 +25,10 @@ import {
   APP_ID_URI,
   BOT_APP,
   org,
+  sandboxTls,
   SERVICE_CLIENT_ID,
   SERVICE_SECRET,
-  sandboxTls,
+  serviceSsoValidator,
 } from '../../sandbox/entra/fixture.js';
 import { captureLogs } from '../../support/log-capture.js';
 
@@ -98,14 +98,7 @@ describe('admin consent (integration)', function () {
     const opened = await openStore(config.value.store, captured.logger);
     assert.ok(opened.ok);
     store = opened.value;
-    const validator = createSsoValidator({
-      clientId: SERVICE_CLIENT_ID,
-      applicationIdUri: APP_ID_URI,
-      tenantId: org.tenantId,
-      authorityHost: entra.url,
-      v1TokenIssuerHost: entra.url,
-      allowedTenantIds: [org.tenantId],
-    });
+    const validator = serviceSsoValidator(entra.url);
     const built = createAdminConsent({
       config: config.value,
       tokens: createEntraTokenClient({

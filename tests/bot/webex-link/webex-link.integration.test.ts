@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createService, type Service } from '../../../bot/src/app.js';
-import { createSsoValidator } from '../../../bot/src/auth/sso-validator.js';
 import { createTokenVault, type TokenVault } from '../../../bot/src/auth/token-vault.js';
 import { loadConfig } from '../../../bot/src/config/env.js';
 import { WebexClient } from '../../../bot/src/integrations/webex/webex.client.js';
@@ -20,7 +19,7 @@ import { WebexOAuthClient } from '../../../bot/src/webex-link/webex-oauth.js';
 import type { EntraStandIn } from '../../../sandbox/src/entra/index.js';
 import type { DemoUser } from '../../../sandbox/src/seed/org.js';
 import { startWebex, type WebexStandIn } from '../../../sandbox/src/webex/index.js';
-import { APP_ID_URI, org, SERVICE_CLIENT_ID, startTestEntra } from '../../sandbox/entra/fixture.js';
+import { org, serviceSsoValidator, startTestEntra } from '../../sandbox/entra/fixture.js';
 import { captureLogs } from '../../support/log-capture.js';
 
 /**
@@ -113,14 +112,7 @@ describe('Webex account linking (integration)', function () {
     assert.ok(opened.ok);
     store = opened.value;
     vault = createTokenVault(config.value.tokenVault);
-    const validator = createSsoValidator({
-      clientId: SERVICE_CLIENT_ID,
-      applicationIdUri: APP_ID_URI,
-      tenantId: org.tenantId,
-      authorityHost: entra.url,
-      v1TokenIssuerHost: entra.url,
-      allowedTenantIds: [org.tenantId],
-    });
+    const validator = serviceSsoValidator(entra.url);
     const built = createWebexLinking({
       config: config.value,
       store,

@@ -8,6 +8,11 @@ import {
   type EntraOptions,
   type EntraStandIn,
 } from '../../../sandbox/src/entra/index.js';
+import {
+  createSsoValidator,
+  type SsoValidator,
+  type SsoValidatorOptions,
+} from '../../../bot/src/auth/sso-validator.js';
 import { createDemoOrg } from '../../../sandbox/src/seed/org.js';
 import { loadSandboxTls, type SandboxTls } from '../../../sandbox/src/tls/index.js';
 
@@ -57,6 +62,22 @@ export const BOT_APP: EntraAppRegistration = {
 
 export const org = createDemoOrg();
 /** The Global Administrator (first user) and two regular users. */
+/** The service's SSO validator for tokens this stand-in (at `entraUrl`) issues for SERVICE_APP. */
+export function serviceSsoValidator(
+  entraUrl: string,
+  extra: Partial<Pick<SsoValidatorOptions, 'logger' | 'now'>> = {},
+): SsoValidator {
+  return createSsoValidator({
+    clientId: SERVICE_CLIENT_ID,
+    applicationIdUri: APP_ID_URI,
+    tenantId: org.tenantId,
+    authorityHost: entraUrl,
+    v1TokenIssuerHost: entraUrl,
+    allowedTenantIds: [org.tenantId],
+    ...extra,
+  });
+}
+
 export const ADMIN = org.users[0]!;
 export const ALICE = org.users[5]!;
 export const BOB = org.users[6]!;

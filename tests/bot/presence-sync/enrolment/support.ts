@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createService } from '../../../../bot/src/app.js';
-import { createSsoValidator } from '../../../../bot/src/auth/sso-validator.js';
 import { loadConfig } from '../../../../bot/src/config/env.js';
 import { createMetrics } from '../../../../bot/src/observability/metrics.js';
 import {
@@ -13,7 +12,7 @@ import {
 import { openStore } from '../../../../bot/src/store/open.js';
 import type { Store } from '../../../../bot/src/store/store.js';
 import type { EntraStandIn } from '../../../../sandbox/src/entra/index.js';
-import { APP_ID_URI, org, SERVICE_CLIENT_ID } from '../../../sandbox/entra/fixture.js';
+import { serviceSsoValidator } from '../../../sandbox/entra/fixture.js';
 import { captureLogs } from '../../../support/log-capture.js';
 
 /** The enrolment routes in a real service over a temporary SQLite store, called with real Teams SSO tokens. */
@@ -41,14 +40,7 @@ export async function startEnrolmentApp(
   const opened = await openStore(config.value.store, logger);
   assert.ok(opened.ok);
   const store = opened.value;
-  const validator = createSsoValidator({
-    clientId: SERVICE_CLIENT_ID,
-    applicationIdUri: APP_ID_URI,
-    tenantId: org.tenantId,
-    authorityHost: entra.url,
-    v1TokenIssuerHost: entra.url,
-    allowedTenantIds: [org.tenantId],
-  });
+  const validator = serviceSsoValidator(entra.url);
   const enrolment = createPresenceEnrolment({ store, validator, logger, ...ports(store) });
   const service = createService({
     config: config.value,
