@@ -194,4 +194,10 @@ describe('presence sync end to end (sandbox)', function () {
     assert.equal(teams(), 'Available/Available');
     assert.equal(w.sandbox.standIns.webex.getDnd(other.personId).enabled, false);
   });
+
+  it('names each part once in its log lines (no repeated keys from nested loggers)', () => {
+    const componentLines = w.lines().filter((line) => line.includes('"component":'));
+    assert.ok(componentLines.length > 0, "the service's parts logged during the suite");
+    for (const line of componentLines) assert.equal(line.match(/"component":/g)?.length, 1, line);
+  });
 });

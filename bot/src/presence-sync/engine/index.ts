@@ -53,7 +53,6 @@ export interface PresenceEngine {
 export function createPresenceEngine(deps: PresenceEngineDeps): PresenceEngine {
   const now = deps.now ?? Date.now;
   const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, ...deps.config };
-  const logger = deps.logger.child({ component: 'presence-sync' });
   const limiter = createTenantRateLimiter({
     now,
     ...(deps.tenantPresenceLimit === undefined ? {} : { limit: deps.tenantPresenceLimit }),
@@ -64,7 +63,7 @@ export function createPresenceEngine(deps: PresenceEngineDeps): PresenceEngine {
     config,
     limiter,
     now,
-    logger,
+    logger: deps.logger,
     owner: deps.owner,
     ...(deps.registry === undefined ? {} : { metrics: createPresenceMetrics(deps.registry) }),
     ...(deps.handleLifecycle === undefined ? {} : { handleLifecycle: deps.handleLifecycle }),
@@ -74,14 +73,14 @@ export function createPresenceEngine(deps: PresenceEngineDeps): PresenceEngine {
     store: deps.store,
     config,
     now,
-    logger,
+    logger: deps.logger,
     ...(deps.keepAliveIntervalMs === undefined ? {} : { intervalMs: deps.keepAliveIntervalMs }),
   });
   const reconcile = createReconcileDaemon({
     store: deps.store,
     config,
     now,
-    logger,
+    logger: deps.logger,
     teams: deps.ports.teams,
     limiter,
     ...(deps.reconcileIntervalMs === undefined ? {} : { intervalMs: deps.reconcileIntervalMs }),
